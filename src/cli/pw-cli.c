@@ -101,7 +101,13 @@ print_error_line (const char *message,
   g_strdelimit (line->str, "\r\n", ' ');
   while (line->len && line->str[line->len - 1] == ' ')
     g_string_truncate (line, line->len - 1);
-  if (hint != NULL)
+  /* A message that already ends in a hint gets the caller's inside it. */
+  if (hint != NULL && line->len && line->str[line->len - 1] == ')')
+    {
+      g_string_truncate (line, line->len - 1);
+      g_string_append_printf (line, "; %s)", hint);
+    }
+  else if (hint != NULL)
     g_string_append_printf (line, " (%s)", hint);
   else if (line->len == 0 || line->str[line->len - 1] != ')')
     g_string_append_printf (line, " (%s)", _("run with --debug for details"));

@@ -800,30 +800,35 @@ back_up_if_different (const char  *path,
   base = g_strdup_printf ("%s.bak-%s", path, stamp);
 
   /* Two hand-offs in one second must not overwrite the first backup. */
-  for (guint n = 1; ; n++)
+  saved_errno = EEXIST;
+  for (guint n = 1; n <= 1000; n++)
     {
       GStatBuf bst;
 
       g_clear_pointer (&backup, g_free);
       backup = n == 1 ? g_strdup (base) : g_strdup_printf ("%s-%u", base, n);
-      if (g_lstat (backup, &bst) < 0 && errno == ENOENT)
-        break;
-      if (n >= 1000)
+
+      if (g_lstat (backup, &bst) == 0)
+        continue;
+      if (errno != ENOENT)
         {
-          display = g_filename_display_name (path);
-          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_EXIST,
-                       _("Could not back up “%s”: too many backups from the same second (remove old .bak files and try again)"),
-                       display);
-          return FALSE;
+          saved_errno = errno;
+          break;
         }
+
+      if (link (path, backup) == 0)
+        return TRUE;
+      if (errno == EEXIST)
+        continue;
+
+      /* No hard links on this file system (FAT, some network shares):
+       * move the file instead; it is absent until the new one lands. */
+      if (g_rename (path, backup) == 0)
+        return TRUE;
+      saved_errno = errno;
+      break;
     }
 
-  if (link (path, backup) == 0)
-    return TRUE;
-  if (g_rename (path, backup) == 0)
-    return TRUE;
-
-  saved_errno = errno;
   display = g_filename_display_name (path);
   g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved_errno),
                _("Could not back up “%s” before replacing it: %s (move the file away and try again)"),

@@ -828,6 +828,11 @@ pw_store_resolve_id (PwStore     *self,
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
   g_return_val_if_fail (prefix != NULL, NULL);
 
+  if (strlen (prefix) < 4 || strlen (prefix) > 8)
+    {
+      not_found (error, prefix);
+      return NULL;
+    }
   for (const char *p = prefix; *p; p++)
     if (!g_ascii_isxdigit (*p) || g_ascii_isupper (*p))
       {
@@ -857,7 +862,10 @@ pw_store_resolve_id (PwStore     *self,
       g_autofree char *list = NULL;
 
       if (found->len > 10)
-        g_ptr_array_index (found, 10) = g_strdup ("…");
+        {
+          g_ptr_array_set_size (found, 10);
+          g_ptr_array_add (found, g_strdup ("…"));
+        }
       g_ptr_array_add (found, NULL);
       list = g_strjoinv (", ", (char **) found->pdata);
       g_set_error (error, PW_STORE_ERROR, PW_STORE_ERROR_AMBIGUOUS,
@@ -982,6 +990,7 @@ pw_store_get_counts (PwStore         *self,
                      GError         **error)
 {
   g_autoptr(PwStmt) stmt = NULL;
+  int rc;
 
   g_return_val_if_fail (PW_IS_STORE (self), FALSE);
   g_return_val_if_fail (out_counts != NULL, FALSE);
@@ -996,12 +1005,22 @@ pw_store_get_counts (PwStore         *self,
                         " (SELECT coalesce(max(round_number), -1) FROM reviews WHERE session_id = ?1),"
                         " (SELECT count(*) FROM usage WHERE session_id = ?1),"
                         " (SELECT count(*) FROM usage WHERE session_id = ?1 AND cost_usd IS NULL),"
-                        " (SELECT total(cost_usd) FROM usage WHERE session_id = ?1)",
+                        " (SELECT total(cost_usd) FROM usage WHERE session_id = ?1)"
+                        " FROM sessions WHERE id = ?1",
                         error)))
     return FALSE;
   bind_text (stmt, 1, id);
-  if (!step_row (self, stmt, _("Could not count the session's records"), error))
-    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    {
+      not_found (error, id);
+      return FALSE;
+    }
+  if (rc != SQLITE_ROW)
+    {
+      set_sqlite_error (self, error, rc, _("Could not count the session's records"));
+      return FALSE;
+    }
 
   out_counts->message_count = sqlite3_column_int (stmt, 0);
   out_counts->context_entry_count = sqlite3_column_int (stmt, 1);
