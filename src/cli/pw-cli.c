@@ -275,6 +275,35 @@ pw_cli_print_json (JsonBuilder *builder)
   fflush (stdout);
 }
 
+void
+pw_cli_json_append_string (GString    *out,
+                           const char *str)
+{
+  const char *run = str;
+
+  g_string_append_c (out, '"');
+  for (const char *p = str; *p; p++)
+    {
+      guchar c = *p;
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      g_string_append_len (out, run, p - run);
+      run = p + 1;
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default: g_string_append_printf (out, "\\u%04x", c); break;
+        }
+    }
+  g_string_append (out, run);
+  g_string_append_c (out, '"');
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -310,10 +339,7 @@ main (int   argc,
       g_autofree char *text = args->command ? pw_args_help_text (args->command)
                                             : pw_args_main_help (commands);
       if (args->command == NULL && !args->help)
-        {
-          fputs (text, stderr);
-          return pw_cli_fail (PW_EXIT_USAGE, _("see 'planwright-cli --help'"), _("no command given"));
-        }
+        return pw_cli_fail (PW_EXIT_USAGE, _("see 'planwright-cli --help'"), _("no command given"));
       fputs (text, stdout);
       return PW_EXIT_OK;
     }

@@ -49,6 +49,9 @@ PwSessionInfo *pw_cli_session     (PwCli       *cli,
                                    PwCommand    command,
                                    int         *out_exit);
 void        pw_cli_print_json     (JsonBuilder *builder);
+/* Appends @str as a JSON string literal (RFC 8259 escapes). */
+void        pw_cli_json_append_string (GString    *out,
+                                       const char *str);
 
 int pw_cli_cmd_start        (PwCli *cli, PwArgs *args);
 int pw_cli_cmd_add_context  (PwCli *cli, PwArgs *args);

@@ -1,206 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The SQLite store: schema, CRUD, blockers, transactions, ids, search and migrations. */
+/* The SQLite store: CRUD, blockers, counts, transactions, ids and search. */
 
-#include <stdarg.h>
 #include <string.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
-#include "pw-resources.h"
 #include "pw-store.h"
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
-
-#define SCHEMA_V1_RESOURCE "/io/github/planwright/Planwright/schema/001-base.sql"
-
-/* Logs every failure (g_test_fail_printf keeps only the last message)
- * and marks the test failed without stopping it. */
-static void G_GNUC_PRINTF (1, 2)
-report_failure (const char *format,
-                ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_test_message ("FAILED: %s", message);
-  g_test_fail_printf ("%s", message);
-}
+#include "pw-test-db.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-/* A database path in this test's own data dir; the parent does not exist. */
-static char *
-db_path (const char *name)
-{
-  return g_build_filename (g_get_user_data_dir (), "planwright", name, NULL);
-}
-
-static PwStore *
-open_store (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  PwStore *store = pw_store_open (path, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (store);
-  return store;
-}
-
-static PwStore *
-open_fresh_store (void)
-{
-  g_autofree char *path = db_path ("planwright.db");
-
-  return open_store (path);
-}
-
-static char *
-create_session (PwStore    *store,
-                const char *project)
-{
-  g_autoptr(GError) error = NULL;
-  char *id = NULL;
-
-  g_assert_true (pw_store_create_session (store, project, NULL, NULL, &id, &error));
-  g_assert_no_error (error);
-  g_assert_nonnull (id);
-  return id;
-}
-
-/* A second connection on the same file, as another process would see it. */
-static sqlite3 *
-raw_open (const char *path)
-{
-  sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE, NULL);
-
-  if (rc != SQLITE_OK)
-    g_test_message ("cannot open %s: %s", path, sqlite3_errstr (rc));
-  g_assert_cmpint (rc, ==, SQLITE_OK);
-  sqlite3_busy_timeout (db, 5000);
-  return db;
-}
-
-static sqlite3 *
-raw_create (const char *path)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  sqlite3 *db = NULL;
-  int rc;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  rc = sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
-  g_assert_cmpint (rc, ==, SQLITE_OK);
-  return db;
-}
-
-static void
-raw_exec (sqlite3    *db,
-          const char *sql)
-{
-  char *message = NULL;
-  int rc = sqlite3_exec (db, sql, NULL, NULL, &message);
-
-  if (rc != SQLITE_OK)
-    g_test_message ("SQL failed: %s: %s", sql, message);
-  sqlite3_free (message);
-  g_assert_cmpint (rc, ==, SQLITE_OK);
-}
-
-static gint64
-raw_int (sqlite3    *db,
-         const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static char *
-raw_text (sqlite3    *db,
-          const char *sql)
-{
-  sqlite3_stmt *stmt = NULL;
-  char *value;
-
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-  return value;
-}
-
-static gint64
-raw_count (sqlite3    *db,
-           const char *table,
-           const char *session_id)
-{
-  char *sql;
-  gint64 n;
-
-  if (session_id != NULL)
-    sql = sqlite3_mprintf ("SELECT count(*) FROM %s WHERE session_id = %Q", table, session_id);
-  else
-    sql = sqlite3_mprintf ("SELECT count(*) FROM %s", table);
-  n = raw_int (db, sql);
-  sqlite3_free (sql);
-  return n;
-}
-
-static void
-assert_raw_text (sqlite3    *db,
-                 const char *sql,
-                 const char *expected)
-{
-  g_autofree char *value = raw_text (db, sql);
-
-  g_assert_cmpstr (value, ==, expected);
-}
-
-static GBytes *
-file_bytes (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &contents, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (contents, len);
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-static char *
-sorted_listing (const char *path)
-{
-  g_autofree char *dir_name = g_path_get_dirname (path);
-  g_autoptr(GDir) dir = g_dir_open (dir_name, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_strings);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
-}
 
 static void
 assert_iso8601_utc (const char *stamp)
@@ -210,7 +20,7 @@ assert_iso8601_utc (const char *stamp)
   g_assert_nonnull (stamp);
   parsed = g_date_time_new_from_iso8601 (stamp, NULL);
   if (parsed == NULL)
-    report_failure ("\"%s\" is not ISO 8601 with a zone", stamp);
+    pw_test_report_failure ("\"%s\" is not ISO 8601 with a zone", stamp);
   else
     g_assert_cmpint (g_date_time_get_utc_offset (parsed), ==, 0);
 }
@@ -222,23 +32,13 @@ assert_session_id (const char *id)
   g_assert_cmpuint (strlen (id), ==, 8);
   for (const char *c = id; *c != '\0'; c++)
     if (!(g_ascii_isdigit (*c) || (*c >= 'a' && *c <= 'f')))
-      report_failure ("session id \"%s\" is not lowercase hex", id);
+      pw_test_report_failure ("session id \"%s\" is not lowercase hex", id);
 }
 
 static char *
 sha256_of (const char *text)
 {
   return g_compute_checksum_for_string (G_CHECKSUM_SHA256, text, -1);
-}
-
-static gboolean
-array_has_string (GPtrArray  *array,
-                  const char *value)
-{
-  for (guint i = 0; i < array->len; i++)
-    if (g_strcmp0 (g_ptr_array_index (array, i), value) == 0)
-      return TRUE;
-  return FALSE;
 }
 
 static PwReviewIssue *
@@ -304,136 +104,12 @@ add_draft (PwStore    *store,
   return id;
 }
 
-/* ---- schema and PRAGMAs ----------------------------------------------- */
-
-static void
-test_fresh_database (void)
-{
-  g_autofree char *path = g_build_filename (g_get_user_data_dir (), "a", "b", "c",
-                                            "fresh.db", NULL);
-  g_autoptr(PwStore) store = NULL;
-  g_autoptr(sqlite3) raw = NULL;
-  static const char *tables[] = {
-    "sessions", "messages", "context_entries", "session_config", "usage",
-    "plan_drafts", "review_runs", "reviews", "review_issues", "dispositions",
-    "blockers", "search_index",
-  };
-
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  store = open_store (path);
-  g_assert_cmpstr (pw_store_get_path (store), ==, path);
-  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
-
-  raw = raw_open (path);
-  assert_raw_text (raw, "PRAGMA journal_mode", "wal");
-  g_assert_cmpint (raw_int (raw, "PRAGMA application_id"), ==, PW_STORE_APPLICATION_ID);
-  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, PW_STORE_SCHEMA_VERSION);
-
-  for (gsize i = 0; i < G_N_ELEMENTS (tables); i++)
-    {
-      char *sql = sqlite3_mprintf ("SELECT count(*) FROM sqlite_master"
-                                   " WHERE type = 'table' AND name = %Q",
-                                   tables[i]);
-      gint64 n = raw_int (raw, sql);
-
-      sqlite3_free (sql);
-      if (n != 1)
-        report_failure ("table %s is missing", tables[i]);
-    }
-  assert_raw_text (raw, "PRAGMA integrity_check", "ok");
-}
-
-static void
-test_application_id_value (void)
-{
-  /* "PLNW" read as a big-endian 32-bit number. */
-  g_assert_cmpint (PW_STORE_APPLICATION_ID, ==,
-                   ('P' << 24) | ('L' << 16) | ('N' << 8) | 'W');
-}
-
-static void
-test_reopen (void)
-{
-  g_autofree char *path = db_path ("reopen.db");
-  g_autoptr(PwStore) store = open_store (path);
-  g_autofree char *id = create_session (store, "kept across opens");
-  g_autoptr(PwSessionInfo) info = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_clear_object (&store);
-  store = open_store (path);
-  /* Already current: nothing to migrate, so no backup. */
-  g_assert_null (pw_store_get_backup_path (store));
-  info = pw_store_get_session (store, id, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (info->project, ==, "kept across opens");
-}
-
-static void
-test_empty_file_is_fresh (void)
-{
-  /* touch(1) leaves a zero-byte file: SQLite sees an empty database. */
-  g_autofree char *path = db_path ("touched.db");
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PwStore) store = NULL;
-  g_autoptr(sqlite3) raw = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, "", 0, &error);
-  g_assert_no_error (error);
-
-  store = open_store (path);
-  raw = raw_open (path);
-  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, PW_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (raw, "PRAGMA application_id"), ==, PW_STORE_APPLICATION_ID);
-}
-
-static void
-test_orphans_refused (void)
-{
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
-  g_autoptr(GError) error = NULL;
-  gint64 id;
-
-  /* foreign_keys is per connection: only the store's own writes show
-   * whether it turned them on. */
-  id = pw_store_add_message (store, "deadbeef", "user", "nobody's message", NULL, &error);
-  g_assert_nonnull (error);
-  g_assert_true (error->domain == PW_STORE_ERROR);
-  g_assert_true (error->code == PW_STORE_ERROR_NOT_FOUND ||
-                 error->code == PW_STORE_ERROR_CONSTRAINT);
-  g_assert_cmpint (id, <=, 0);
-  g_clear_error (&error);
-
-  id = pw_store_add_context (store, "deadbeef", "note", "note-1", "orphan", NULL, NULL, &error);
-  g_assert_nonnull (error);
-  g_assert_cmpint (id, <=, 0);
-  g_clear_error (&error);
-
-  id = pw_store_add_blocker (store, "deadbeef", "user", "orphan?", &error);
-  g_assert_nonnull (error);
-  g_assert_cmpint (id, <=, 0);
-  g_clear_error (&error);
-
-  id = pw_store_add_draft (store, "deadbeef", "# plan", "user", -1, NULL, 0, NULL, NULL, &error);
-  g_assert_nonnull (error);
-  g_assert_cmpint (id, <=, 0);
-  g_clear_error (&error);
-
-  g_assert_cmpint (raw_count (raw, "messages", NULL), ==, 0);
-  g_assert_cmpint (raw_count (raw, "context_entries", NULL), ==, 0);
-  g_assert_cmpint (raw_count (raw, "blockers", NULL), ==, 0);
-  g_assert_cmpint (raw_count (raw, "plan_drafts", NULL), ==, 0);
-}
-
 /* ---- sessions --------------------------------------------------------- */
 
 static void
 test_session_create_get (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   g_autoptr(PwSessionInfo) info = NULL;
@@ -459,7 +135,7 @@ test_session_create_get (void)
 static void
 test_session_create_config (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
   g_autofree char *config = NULL;
@@ -478,14 +154,14 @@ test_session_create_config (void)
 static void
 test_session_ids_unique (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (pw_store_begin (store, &error));
   for (guint i = 0; i < 200; i++)
     {
-      char *id = create_session (store, "many");
+      char *id = pw_test_create_session (store, "many");
 
       assert_session_id (id);
       g_assert_false (g_hash_table_contains (seen, id));
@@ -498,7 +174,7 @@ test_session_ids_unique (void)
 static void
 test_session_get_unknown (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
   g_autoptr(GError) error = NULL;
   g_autoptr(PwSessionInfo) info = NULL;
 
@@ -519,7 +195,7 @@ test_session_get_unknown (void)
 static void
 test_session_list (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) all = NULL;
   g_autoptr(GPtrArray) paused = NULL;
@@ -533,11 +209,11 @@ test_session_list (void)
   PwStatus status;
 
   /* Creation times have millisecond resolution: keep them apart. */
-  first = create_session (store, "alpha");
+  first = pw_test_create_session (store, "alpha");
   g_usleep (20 * 1000);
-  second = create_session (store, "beta");
+  second = pw_test_create_session (store, "beta");
   g_usleep (20 * 1000);
-  third = create_session (store, "beta");
+  third = pw_test_create_session (store, "beta");
 
   all = pw_store_list_sessions (store, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -581,8 +257,8 @@ test_session_list (void)
 static void
 test_session_set_phase (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "phases");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "phases");
   g_autoptr(GError) error = NULL;
 
   for (PwPhase phase = PW_PHASE_SETUP; phase < PW_N_PHASES; phase++)
@@ -603,8 +279,8 @@ test_session_set_phase (void)
 static void
 test_session_archived (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "archive me");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "archive me");
   g_autoptr(GError) error = NULL;
   g_autoptr(PwSessionInfo) info = NULL;
 
@@ -618,10 +294,10 @@ test_session_archived (void)
 static void
 test_session_delete_cascades (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
-  g_autofree char *id = create_session (store, "doomed zebra");
-  g_autofree char *other = create_session (store, "survivor");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
+  g_autofree char *id = pw_test_create_session (store, "doomed zebra");
+  g_autofree char *other = pw_test_create_session (store, "survivor");
   g_autoptr(GError) error = NULL;
   g_autoptr(PwSessionInfo) info = NULL;
   g_autoptr(PwReview) review = NULL;
@@ -661,17 +337,17 @@ test_session_delete_cascades (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (tables); i++)
     {
-      gint64 n = raw_count (raw, tables[i], id);
+      gint64 n = pw_test_raw_count (raw, tables[i], id);
 
       if (n != 0)
-        report_failure ("%s still holds %" G_GINT64_FORMAT " row(s) of the deleted session",
-                        tables[i], n);
+        pw_test_report_failure ("%s still holds %" G_GINT64_FORMAT " row(s) of the deleted session",
+                                tables[i], n);
     }
-  g_assert_cmpint (raw_count (raw, "review_issues", NULL), ==, 0);
-  g_assert_cmpint (raw_count (raw, "dispositions", NULL), ==, 0);
+  g_assert_cmpint (pw_test_raw_count (raw, "review_issues", NULL), ==, 0);
+  g_assert_cmpint (pw_test_raw_count (raw, "dispositions", NULL), ==, 0);
 
   /* The other session is untouched. */
-  g_assert_cmpint (raw_count (raw, "messages", other), ==, 1);
+  g_assert_cmpint (pw_test_raw_count (raw, "messages", other), ==, 1);
   found = pw_store_search (store, "zebra", 10, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (found->len, ==, 0);
@@ -682,8 +358,8 @@ test_session_delete_cascades (void)
 static void
 test_messages (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "chat");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "chat");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) messages = NULL;
   PwMessage *m;
@@ -734,10 +410,10 @@ find_entry (GPtrArray  *entries,
 static void
 test_context (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
-  g_autofree char *id = create_session (store, "context");
-  g_autofree char *other = create_session (store, "other");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
+  g_autofree char *id = pw_test_create_session (store, "context");
+  g_autofree char *other = pw_test_create_session (store, "other");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(GPtrArray) other_entries = NULL;
@@ -775,7 +451,7 @@ test_context (void)
   g_assert_cmpint (entry->size_bytes, ==, strlen ("two, longer"));
   assert_iso8601_utc (entry->created_at);
   assert_iso8601_utc (entry->updated_at);
-  g_assert_cmpint (raw_int (raw, "SELECT count(*) FROM context_entries WHERE entry_type = 'file'"),
+  g_assert_cmpint (pw_test_raw_int (raw, "SELECT count(*) FROM context_entries WHERE entry_type = 'file'"),
                    ==, 2);  /* one per session */
 
   entry = find_entry (entries, "note");
@@ -802,9 +478,9 @@ test_context (void)
 static void
 test_context_remove (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "context");
-  g_autofree char *other = create_session (store, "other");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "context");
+  g_autofree char *other = pw_test_create_session (store, "other");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   gint64 note_id, kept_id;
@@ -833,8 +509,8 @@ test_context_remove (void)
 static void
 test_config (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "config");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "config");
   g_autoptr(GError) error = NULL;
   g_autofree char *latest = NULL;
   g_autofree char *still = NULL;
@@ -866,9 +542,9 @@ test_config (void)
 static void
 test_drafts (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "drafts");
-  g_autofree char *other = create_session (store, "other");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "drafts");
+  g_autofree char *other = pw_test_create_session (store, "other");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) drafts = NULL;
   g_autoptr(PwDraft) latest = NULL;
@@ -946,9 +622,9 @@ test_drafts (void)
 static void
 test_drafts_immutable (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
-  g_autofree char *id = create_session (store, "immutable");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
+  g_autofree char *id = pw_test_create_session (store, "immutable");
   g_autoptr(GError) error = NULL;
   g_autoptr(PwDraft) latest = NULL;
   char *message = NULL;
@@ -972,10 +648,10 @@ test_drafts_immutable (void)
 static void
 test_reviews (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
-  g_autofree char *id = create_session (store, "reviews");
-  g_autofree char *other = create_session (store, "other");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
+  g_autofree char *id = pw_test_create_session (store, "reviews");
+  g_autofree char *other = pw_test_create_session (store, "other");
   g_autoptr(GError) error = NULL;
   g_autoptr(PwReview) review = NULL;
   g_autoptr(PwReview) second = NULL;
@@ -1023,8 +699,8 @@ test_reviews (void)
   g_assert_cmpint (pw_store_add_review (store, id, duplicate, &error), <=, 0);
   g_assert_error (error, PW_STORE_ERROR, PW_STORE_ERROR_CONSTRAINT);
   g_clear_error (&error);
-  g_assert_cmpint (raw_count (raw, "reviews", NULL), ==, 1);
-  g_assert_cmpint (raw_count (raw, "review_issues", NULL), ==, 3);
+  g_assert_cmpint (pw_test_raw_count (raw, "reviews", NULL), ==, 1);
+  g_assert_cmpint (pw_test_raw_count (raw, "review_issues", NULL), ==, 3);
 
   /* Round 1 of another session is fine. */
   elsewhere = make_review (1, "GO", 0, 0, 0);
@@ -1099,8 +775,8 @@ test_reviews (void)
 static void
 test_review_optional_fields (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "bare review");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "bare review");
   g_autoptr(GError) error = NULL;
   g_autoptr(PwReview) review = make_review (4, "GO", 0, 0, 0);
   g_autoptr(GPtrArray) reviews = NULL;
@@ -1141,8 +817,8 @@ assert_state (PwStore    *store,
 static void
 test_blockers (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "blocked");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "blocked");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) open = NULL;
   g_autoptr(GPtrArray) all = NULL;
@@ -1218,8 +894,8 @@ test_blockers (void)
 static void
 test_blocker_resume_phase (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "planning pause");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "planning pause");
   g_autoptr(GError) error = NULL;
   gint64 blocker;
 
@@ -1236,9 +912,9 @@ test_blocker_resume_phase (void)
 static void
 test_blocker_wrong_session (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "mine");
-  g_autofree char *other = create_session (store, "theirs");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "mine");
+  g_autofree char *other = pw_test_create_session (store, "theirs");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) open = NULL;
   gint64 theirs;
@@ -1269,8 +945,8 @@ test_blocker_wrong_session (void)
 static void
 test_counts (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autofree char *id = create_session (store, "counted");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *id = pw_test_create_session (store, "counted");
   g_autoptr(GError) error = NULL;
   g_autoptr(PwReview) review = NULL;
   PwSessionCounts counts;
@@ -1338,7 +1014,7 @@ test_counts (void)
 static void
 test_counts_unknown (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
   g_autoptr(GError) error = NULL;
   PwSessionCounts counts = { 0 };
 
@@ -1351,9 +1027,9 @@ test_counts_unknown (void)
 static void
 test_usage_row (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
-  g_autofree char *id = create_session (store, "usage");
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
+  g_autofree char *id = pw_test_create_session (store, "usage");
   g_autoptr(GError) error = NULL;
   PwUsage usage = { .session_id = id, .purpose = "generation", .provider = "anthropic",
                     .model = "claude-z", .input_tokens = 1000, .output_tokens = 200,
@@ -1397,8 +1073,8 @@ test_usage_row (void)
 static void
 test_transaction_rollback (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
   g_autoptr(GError) error = NULL;
   g_autoptr(PwSessionInfo) info = NULL;
   g_autoptr(GPtrArray) all = NULL;
@@ -1409,7 +1085,7 @@ test_transaction_rollback (void)
   g_assert_no_error (error);
   g_assert_true (pw_store_in_transaction (store));
 
-  id = create_session (store, "rolled back");
+  id = pw_test_create_session (store, "rolled back");
   g_assert_cmpint (pw_store_add_message (store, id, "user", "gone", NULL, &error), >, 0);
   add_draft (store, id, "# gone", NULL);
   g_assert_cmpint (pw_store_add_blocker (store, id, "user", "gone?", &error), >, 0);
@@ -1424,38 +1100,38 @@ test_transaction_rollback (void)
   g_assert_no_error (error);
   g_assert_cmpuint (all->len, ==, 0);
 
-  g_assert_cmpint (raw_count (raw, "sessions", NULL), ==, 0);
-  g_assert_cmpint (raw_count (raw, "messages", NULL), ==, 0);
-  g_assert_cmpint (raw_count (raw, "plan_drafts", NULL), ==, 0);
-  g_assert_cmpint (raw_count (raw, "blockers", NULL), ==, 0);
+  g_assert_cmpint (pw_test_raw_count (raw, "sessions", NULL), ==, 0);
+  g_assert_cmpint (pw_test_raw_count (raw, "messages", NULL), ==, 0);
+  g_assert_cmpint (pw_test_raw_count (raw, "plan_drafts", NULL), ==, 0);
+  g_assert_cmpint (pw_test_raw_count (raw, "blockers", NULL), ==, 0);
 }
 
 static void
 test_transaction_commit (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
   g_autoptr(GError) error = NULL;
   g_autofree char *id = NULL;
 
   g_assert_true (pw_store_begin (store, &error));
-  id = create_session (store, "committed");
+  id = pw_test_create_session (store, "committed");
   g_assert_cmpint (pw_store_add_message (store, id, "user", "kept", NULL, &error), >, 0);
   /* Not visible to another connection before the commit. */
-  g_assert_cmpint (raw_count (raw, "sessions", NULL), ==, 0);
+  g_assert_cmpint (pw_test_raw_count (raw, "sessions", NULL), ==, 0);
   g_assert_true (pw_store_commit (store, &error));
   g_assert_no_error (error);
   g_assert_false (pw_store_in_transaction (store));
 
-  g_assert_cmpint (raw_count (raw, "sessions", NULL), ==, 1);
-  g_assert_cmpint (raw_count (raw, "messages", id), ==, 1);
+  g_assert_cmpint (pw_test_raw_count (raw, "sessions", NULL), ==, 1);
+  g_assert_cmpint (pw_test_raw_count (raw, "messages", id), ==, 1);
 }
 
 static void
 test_transaction_nested (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
   g_autoptr(GError) error = NULL;
   g_autofree char *outer = NULL;
   g_autofree char *inner = NULL;
@@ -1465,22 +1141,22 @@ test_transaction_nested (void)
 
   /* begin, begin, commit, commit: everything kept. */
   g_assert_true (pw_store_begin (store, &error));
-  outer = create_session (store, "outer");
+  outer = pw_test_create_session (store, "outer");
   g_assert_true (pw_store_begin (store, &error));
-  inner = create_session (store, "inner");
+  inner = pw_test_create_session (store, "inner");
   g_assert_true (pw_store_commit (store, &error));
   g_assert_no_error (error);
   g_assert_true (pw_store_in_transaction (store));
-  g_assert_cmpint (raw_count (raw, "sessions", NULL), ==, 0);
+  g_assert_cmpint (pw_test_raw_count (raw, "sessions", NULL), ==, 0);
   g_assert_true (pw_store_commit (store, &error));
   g_assert_no_error (error);
   g_assert_false (pw_store_in_transaction (store));
-  g_assert_cmpint (raw_count (raw, "sessions", NULL), ==, 2);
+  g_assert_cmpint (pw_test_raw_count (raw, "sessions", NULL), ==, 2);
 
   /* An inner rollback drops only the inner writes. */
   g_assert_true (pw_store_begin (store, &error));
   g_assert_true (pw_store_begin (store, &error));
-  dropped = create_session (store, "dropped");
+  dropped = pw_test_create_session (store, "dropped");
   pw_store_rollback (store);
   g_assert_true (pw_store_in_transaction (store));
   g_assert_cmpint (pw_store_add_message (store, outer, "user", "after inner rollback", NULL,
@@ -1492,23 +1168,23 @@ test_transaction_nested (void)
   info = pw_store_get_session (store, dropped, &error);
   g_assert_error (error, PW_STORE_ERROR, PW_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
-  g_assert_cmpint (raw_count (raw, "messages", outer), ==, 1);
+  g_assert_cmpint (pw_test_raw_count (raw, "messages", outer), ==, 1);
 
   /* An outer rollback drops what an inner commit kept. */
   g_assert_true (pw_store_begin (store, &error));
   g_assert_true (pw_store_begin (store, &error));
-  gone = create_session (store, "gone");
+  gone = pw_test_create_session (store, "gone");
   g_assert_true (pw_store_commit (store, &error));
   pw_store_rollback (store);
   g_assert_false (pw_store_in_transaction (store));
-  g_assert_cmpint (raw_count (raw, "sessions", NULL), ==, 2);
+  g_assert_cmpint (pw_test_raw_count (raw, "sessions", NULL), ==, 2);
 }
 
 static void
 test_transaction_takes_lock (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
   g_autoptr(GError) error = NULL;
 
   /* BEGIN IMMEDIATE: the write lock is held before the first write. */
@@ -1518,7 +1194,7 @@ test_transaction_takes_lock (void)
   pw_store_rollback (store);
 
   g_assert_cmpint (sqlite3_exec (raw, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
-  raw_exec (raw, "ROLLBACK");
+  pw_test_raw_exec (raw, "ROLLBACK");
 }
 
 /* ---- ids and search --------------------------------------------------- */
@@ -1532,15 +1208,15 @@ insert_raw_session (sqlite3    *raw,
                                "VALUES (%Q, %Q, '2024-01-01T00:00:00.000Z', "
                                "'2024-01-01T00:00:00.000Z')", id, project);
 
-  raw_exec (raw, sql);
+  pw_test_raw_exec (raw, sql);
   sqlite3_free (sql);
 }
 
 static void
 test_resolve_id (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
   g_autoptr(GError) error = NULL;
   char *resolved;
   static const char *not_found[] = { "ffff", "abcd9", "abcd1234x", "abc_", "abc%", "ab*d" };
@@ -1577,9 +1253,9 @@ test_resolve_id (void)
     {
       resolved = pw_store_resolve_id (store, not_found[i], &error);
       if (!g_error_matches (error, PW_STORE_ERROR, PW_STORE_ERROR_NOT_FOUND) || resolved != NULL)
-        report_failure ("prefix \"%s\": expected NOT_FOUND, got %s (%s)", not_found[i],
-                        resolved != NULL ? resolved : "no id",
-                        error != NULL ? error->message : "no error");
+        pw_test_report_failure ("prefix \"%s\": expected NOT_FOUND, got %s (%s)", not_found[i],
+                                resolved != NULL ? resolved : "no id",
+                                error != NULL ? error->message : "no error");
       g_clear_pointer (&resolved, g_free);
       g_clear_error (&error);
     }
@@ -1589,8 +1265,8 @@ test_resolve_id (void)
     {
       resolved = pw_store_resolve_id (store, too_short[i], &error);
       if (error == NULL || error->domain != PW_STORE_ERROR || resolved != NULL)
-        report_failure ("prefix \"%s\" (too short): expected an error, got %s",
-                        too_short[i], resolved != NULL ? resolved : "no id");
+        pw_test_report_failure ("prefix \"%s\" (too short): expected an error, got %s",
+                                too_short[i], resolved != NULL ? resolved : "no id");
       g_clear_pointer (&resolved, g_free);
       g_clear_error (&error);
     }
@@ -1599,8 +1275,8 @@ test_resolve_id (void)
 static void
 test_resolve_id_many (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
-  g_autoptr(sqlite3) raw = raw_open (pw_store_get_path (store));
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autoptr(sqlite3) raw = pw_test_raw_open (pw_store_get_path (store));
   g_autoptr(GError) error = NULL;
   g_autofree char *resolved = NULL;
 
@@ -1622,10 +1298,10 @@ test_resolve_id_many (void)
 static void
 test_search (void)
 {
-  g_autoptr(PwStore) store = open_fresh_store ();
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *id = create_session (store, "Quasar migration");
-  g_autofree char *other = create_session (store, "Unrelated thing");
+  g_autofree char *id = pw_test_create_session (store, "Quasar migration");
+  g_autofree char *other = pw_test_create_session (store, "Unrelated thing");
   static const char *words[] = { "quasar", "Quasar", "zeppelin", "photosynthesis" };
   static const char *awkward[] = { "\"", "AND", "quasar OR", "(", "*", "NEAR(", "a:b", "-x" };
 
@@ -1660,8 +1336,8 @@ test_search (void)
     g_autoptr(GPtrArray) found = pw_store_search (store, "interest", 10, &error);
 
     g_assert_no_error (error);
-    g_assert_true (array_has_string (found, other));
-    g_assert_false (array_has_string (found, id));
+    g_assert_true (pw_test_array_has_string (found, other));
+    g_assert_false (pw_test_array_has_string (found, id));
   }
 
   /* Plain words, not FTS syntax: nothing here is an error. */
@@ -1676,284 +1352,11 @@ test_search (void)
     }
 }
 
-/* ---- migrations and refusals ------------------------------------------ */
-
-static void
-apply_schema_v1 (sqlite3 *db)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) sql = NULL;
-  g_autofree char *text = NULL;
-  char *pragmas;
-
-  /* The core registers its resources on first use; this test may be the
-   * first user. */
-  pw_core_ensure_resources ();
-  sql = g_resources_lookup_data (SCHEMA_V1_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  text = g_strndup (g_bytes_get_data (sql, NULL), g_bytes_get_size (sql));
-  raw_exec (db, text);
-  pragmas = sqlite3_mprintf ("PRAGMA user_version = 1; PRAGMA application_id = %d;",
-                             PW_STORE_APPLICATION_ID);
-  raw_exec (db, pragmas);
-  sqlite3_free (pragmas);
-}
-
-static void
-fill_v1 (sqlite3 *db)
-{
-  raw_exec (db,
-            "INSERT INTO sessions (id, project, phase, status, created_at, updated_at) "
-            "VALUES ('abcdef01', 'legacy nebula', 'REVIEW', 'ACTIVE', "
-            "'2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');"
-            "INSERT INTO messages (session_id, role, content, created_at) "
-            "VALUES ('abcdef01', 'user', 'a message about quokkas', '2024-01-01T00:00:01.000Z');"
-            "INSERT INTO plan_drafts (session_id, draft_number, content, author, created_at) "
-            "VALUES ('abcdef01', 1, '# a draft with wombats', 'planner',"
-            " '2024-01-01T00:00:02.000Z');");
-}
-
-static void
-check_migrated (const char *path)
-{
-  g_autoptr(PwStore) store = open_store (path);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PwSessionInfo) info = NULL;
-  g_autoptr(GPtrArray) messages = NULL;
-  g_autoptr(sqlite3) raw = NULL;
-  g_autoptr(sqlite3) backup = NULL;
-  const char *backup_path;
-  static const char *words[] = { "nebula", "quokkas", "wombats" };
-
-  info = pw_store_get_session (store, "abcdef01", &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (info->project, ==, "legacy nebula");
-  g_assert_cmpint (info->phase, ==, PW_PHASE_REVIEW);
-  messages = pw_store_list_messages (store, "abcdef01", &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (messages->len, ==, 1);
-
-  /* The migration fills the index from the rows already there. */
-  for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
-    {
-      g_autoptr(GPtrArray) found = pw_store_search (store, words[i], 10, &error);
-
-      g_assert_no_error (error);
-      g_assert_true (array_has_string (found, "abcdef01"));
-    }
-
-  raw = raw_open (path);
-  g_assert_cmpint (raw_int (raw, "PRAGMA user_version"), ==, PW_STORE_SCHEMA_VERSION);
-  g_assert_cmpint (raw_int (raw, "PRAGMA application_id"), ==, PW_STORE_APPLICATION_ID);
-  assert_raw_text (raw, "PRAGMA journal_mode", "wal");
-
-  backup_path = pw_store_get_backup_path (store);
-  g_assert_nonnull (backup_path);
-  g_assert_cmpstr (backup_path, !=, path);
-  g_assert_true (g_file_test (backup_path, G_FILE_TEST_IS_REGULAR));
-
-  /* The backup is the database as it was: version 1, rows and all. */
-  backup = raw_open (backup_path);
-  assert_raw_text (backup, "PRAGMA integrity_check", "ok");
-  g_assert_cmpint (raw_int (backup, "PRAGMA user_version"), ==, 1);
-  g_assert_cmpint (raw_int (backup, "PRAGMA application_id"), ==, PW_STORE_APPLICATION_ID);
-  g_assert_cmpint (raw_int (backup, "SELECT count(*) FROM sessions WHERE id = 'abcdef01'"), ==, 1);
-  g_assert_cmpint (raw_count (backup, "messages", "abcdef01"), ==, 1);
-  g_assert_cmpint (raw_int (backup,
-                            "SELECT count(*) FROM sqlite_master WHERE name = 'search_index'"),
-                   ==, 0);
-}
-
-static void
-test_migration_v1 (void)
-{
-  g_autofree char *path = db_path ("v1.db");
-
-  {
-    g_autoptr(sqlite3) v1 = raw_create (path);
-
-    apply_schema_v1 (v1);
-    fill_v1 (v1);
-  }
-
-  check_migrated (path);
-}
-
-static void
-test_migration_v1_wal (void)
-{
-  /* Rows still in the WAL are part of the database: a plain file copy
-   * would make a backup without them. */
-  g_autofree char *path = db_path ("v1-wal.db");
-  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
-  g_autoptr(sqlite3) v1 = raw_create (path);
-
-  raw_exec (v1, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;");
-  apply_schema_v1 (v1);
-  fill_v1 (v1);
-  g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
-
-  check_migrated (path);
-}
-
-static void
-test_migration_then_reopen (void)
-{
-  g_autofree char *path = db_path ("v1-reopen.db");
-
-  {
-    g_autoptr(sqlite3) v1 = raw_create (path);
-
-    apply_schema_v1 (v1);
-    fill_v1 (v1);
-  }
-
-  {
-    g_autoptr(PwStore) store = open_store (path);
-
-    g_assert_nonnull (pw_store_get_backup_path (store));
-  }
-
-  {
-    g_autoptr(PwStore) store = open_store (path);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(PwSessionInfo) info = NULL;
-
-    g_assert_null (pw_store_get_backup_path (store));
-    info = pw_store_get_session (store, "abcdef01", &error);
-    g_assert_no_error (error);
-  }
-}
-
-static void
-assert_refused_untouched (const char *path,
-                          int         code)
-{
-  g_autoptr(GBytes) before = file_bytes (path);
-  g_autofree char *listing_before = sorted_listing (path);
-  g_autoptr(GBytes) after = NULL;
-  g_autofree char *listing_after = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PwStore) store = NULL;
-
-  store = pw_store_open (path, &error);
-  g_assert_null (store);
-  if (code >= 0)
-    g_assert_error (error, PW_STORE_ERROR, code);
-  else
-    {
-      g_assert_nonnull (error);
-      g_assert_true (error->domain == PW_STORE_ERROR);
-    }
-  g_assert_nonnull (error->message);
-  g_assert_cmpstr (error->message, !=, "");
-  g_test_message ("refused with: %s", error->message);
-
-  after = file_bytes (path);
-  g_assert_true (g_bytes_equal (before, after));
-  /* No backup, no -wal or -shm left behind. */
-  listing_after = sorted_listing (path);
-  g_assert_cmpstr (listing_after, ==, listing_before);
-}
-
-static void
-test_newer_schema (void)
-{
-  g_autofree char *path = db_path ("newer.db");
-
-  {
-    g_autoptr(sqlite3) db = raw_create (path);
-    char *sql = sqlite3_mprintf ("PRAGMA application_id = %d; PRAGMA user_version = 99;"
-                                 "CREATE TABLE from_the_future (x TEXT);"
-                                 "INSERT INTO from_the_future VALUES ('keep me');",
-                                 PW_STORE_APPLICATION_ID);
-
-    raw_exec (db, sql);
-    sqlite3_free (sql);
-  }
-
-  assert_refused_untouched (path, PW_STORE_ERROR_NEWER_SCHEMA);
-}
-
-static void
-test_newer_schema_by_one (void)
-{
-  g_autofree char *path = db_path ("newer-by-one.db");
-
-  {
-    g_autoptr(sqlite3) db = raw_create (path);
-    char *sql = sqlite3_mprintf ("PRAGMA application_id = %d; PRAGMA user_version = %d;"
-                                 "CREATE TABLE t (x);",
-                                 PW_STORE_APPLICATION_ID, PW_STORE_SCHEMA_VERSION + 1);
-
-    raw_exec (db, sql);
-    sqlite3_free (sql);
-  }
-
-  assert_refused_untouched (path, PW_STORE_ERROR_NEWER_SCHEMA);
-}
-
-static void
-test_not_planwright (void)
-{
-  g_autofree char *path = db_path ("other-app.db");
-
-  {
-    g_autoptr(sqlite3) db = raw_create (path);
-
-    raw_exec (db, "PRAGMA application_id = 305419896;"  /* 0x12345678 */
-                  "CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT);"
-                  "INSERT INTO photos (name) VALUES ('cat.jpg');");
-  }
-
-  assert_refused_untouched (path, PW_STORE_ERROR_NOT_PLANWRIGHT);
-}
-
-static void
-test_not_planwright_no_app_id (void)
-{
-  /* Most SQLite files never set application_id; having tables is what
-   * tells them apart from a new, empty database. */
-  g_autofree char *path = db_path ("plain.db");
-
-  {
-    g_autoptr(sqlite3) db = raw_create (path);
-
-    raw_exec (db, "CREATE TABLE sessions (id TEXT PRIMARY KEY, data BLOB);"
-                  "INSERT INTO sessions VALUES ('x', 'y');");
-  }
-
-  assert_refused_untouched (path, PW_STORE_ERROR_NOT_PLANWRIGHT);
-}
-
-static void
-test_not_sqlite (void)
-{
-  g_autofree char *path = db_path ("notes.txt");
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GError) error = NULL;
-
-  for (guint i = 0; i < 200; i++)
-    g_string_append (text, "this is a shopping list, not a database\n");
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (path, text->str, text->len, &error);
-  g_assert_no_error (error);
-
-  assert_refused_untouched (path, -1);
-}
-
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-
-  g_test_add_func ("/store/schema/fresh", test_fresh_database);
-  g_test_add_func ("/store/schema/application-id", test_application_id_value);
-  g_test_add_func ("/store/schema/reopen", test_reopen);
-  g_test_add_func ("/store/schema/empty-file", test_empty_file_is_fresh);
-  g_test_add_func ("/store/schema/orphans-refused", test_orphans_refused);
 
   g_test_add_func ("/store/session/create-get", test_session_create_get);
   g_test_add_func ("/store/session/create-config", test_session_create_config);
@@ -1991,15 +1394,6 @@ main (int    argc,
   g_test_add_func ("/store/resolve-id", test_resolve_id);
   g_test_add_func ("/store/resolve-id-many", test_resolve_id_many);
   g_test_add_func ("/store/search", test_search);
-
-  g_test_add_func ("/store/migration/v1", test_migration_v1);
-  g_test_add_func ("/store/migration/v1-wal", test_migration_v1_wal);
-  g_test_add_func ("/store/migration/reopen", test_migration_then_reopen);
-  g_test_add_func ("/store/refuse/newer-schema", test_newer_schema);
-  g_test_add_func ("/store/refuse/newer-by-one", test_newer_schema_by_one);
-  g_test_add_func ("/store/refuse/not-planwright", test_not_planwright);
-  g_test_add_func ("/store/refuse/no-application-id", test_not_planwright_no_app_id);
-  g_test_add_func ("/store/refuse/not-sqlite", test_not_sqlite);
 
   return g_test_run ();
 }
