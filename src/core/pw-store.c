@@ -411,21 +411,30 @@ check_header (PwStore  *self,
               gint64   *out_version,
               GError  **error)
 {
-  g_autoptr(GError) local_error = NULL;
+  sqlite3_stmt *stmt = NULL;
   gint64 app_id, version, tables;
+  int rc;
 
-  app_id = pragma_int (self, "PRAGMA application_id", &local_error);
-  if (app_id < 0)
+  /* One statement, so one snapshot: read apart, a process creating the
+   * database in between makes a fresh file look like a foreign one. */
+  rc = sqlite3_prepare_v2 (self->db,
+                           "SELECT (SELECT application_id FROM pragma_application_id),"
+                           " (SELECT user_version FROM pragma_user_version),"
+                           " (SELECT count(*) FROM sqlite_master)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+  if (rc != SQLITE_ROW)
     {
       g_set_error (error, PW_STORE_ERROR, PW_STORE_ERROR_NOT_PLANWRIGHT,
                    _("%s is not a Planwright database (%s); it was left untouched"),
-                   self->path, local_error->message);
+                   self->path, sqlite3_errmsg (self->db));
+      sqlite3_finalize (stmt);
       return FALSE;
     }
-  version = pragma_int (self, "PRAGMA user_version", error);
-  tables = pragma_int (self, "SELECT count(*) FROM sqlite_master", error);
-  if (version < 0 || tables < 0)
-    return FALSE;
+  app_id = sqlite3_column_int64 (stmt, 0);
+  version = sqlite3_column_int64 (stmt, 1);
+  tables = sqlite3_column_int64 (stmt, 2);
+  sqlite3_finalize (stmt);
 
   if ((app_id != 0 && app_id != PW_STORE_APPLICATION_ID)
       || (app_id == 0 && tables > 0))

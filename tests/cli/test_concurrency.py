@@ -83,7 +83,7 @@ class ConcurrencyTest(CliTestCase):
 
     def test_racing_to_create_a_new_database(self):
         # The window is a few milliseconds wide: many small races find it.
-        for n in range(20):
+        for n in range(40):
             db = os.path.join(self.tmp, 'race-%d' % n, 'planwright.db')
             jobs = [[[CLI, '--db-path', db, 'start', '--project', 'p%d' % w]]
                     for w in range(6)]
