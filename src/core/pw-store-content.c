@@ -50,14 +50,25 @@ fail:
   return 0;
 }
 
+static gpointer
+message_from_row (PwStmt *stmt)
+{
+  PwMessage *m = g_new0 (PwMessage, 1);
+
+  m->id = sqlite3_column_int64 (stmt, 0);
+  m->role = pw_store_column_dup (stmt, 1);
+  m->content = pw_store_column_dup (stmt, 2);
+  m->model = pw_store_column_dup (stmt, 3);
+  m->created_at = pw_store_column_dup (stmt, 4);
+  return m;
+}
+
 GPtrArray *
 pw_store_list_messages (PwStore     *self,
                         const char  *session_id,
                         GError     **error)
 {
   g_autoptr(PwStmt) stmt = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  int rc;
 
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
 
@@ -66,24 +77,8 @@ pw_store_list_messages (PwStore     *self,
                                  " WHERE session_id = ?1 ORDER BY id", error)))
     return NULL;
   pw_store_bind_text (stmt, 1, session_id);
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_message_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PwMessage *m = g_new0 (PwMessage, 1);
-
-      m->id = sqlite3_column_int64 (stmt, 0);
-      m->role = pw_store_column_dup (stmt, 1);
-      m->content = pw_store_column_dup (stmt, 2);
-      m->model = pw_store_column_dup (stmt, 3);
-      m->created_at = pw_store_column_dup (stmt, 4);
-      g_ptr_array_add (rows, m);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      pw_store_set_sqlite_error (self, error, rc, _("Could not read the messages"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return pw_store_collect (self, stmt, message_from_row, (GDestroyNotify) pw_message_free,
+                           _("Could not read the messages"), error);
 }
 
 /* Context */
@@ -168,14 +163,29 @@ fail:
   return 0;
 }
 
+static gpointer
+context_entry_from_row (PwStmt *stmt)
+{
+  PwContextEntry *e = g_new0 (PwContextEntry, 1);
+
+  e->id = sqlite3_column_int64 (stmt, 0);
+  e->entry_type = pw_store_column_dup (stmt, 1);
+  e->name = pw_store_column_dup (stmt, 2);
+  e->content = pw_store_column_dup (stmt, 3);
+  e->original_path = pw_store_column_dup (stmt, 4);
+  e->sha256 = pw_store_column_dup (stmt, 5);
+  e->size_bytes = sqlite3_column_int64 (stmt, 6);
+  e->created_at = pw_store_column_dup (stmt, 7);
+  e->updated_at = pw_store_column_dup (stmt, 8);
+  return e;
+}
+
 GPtrArray *
 pw_store_list_context (PwStore     *self,
                        const char  *session_id,
                        GError     **error)
 {
   g_autoptr(PwStmt) stmt = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  int rc;
 
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
 
@@ -185,28 +195,8 @@ pw_store_list_context (PwStore     *self,
                                  " WHERE session_id = ?1 ORDER BY id", error)))
     return NULL;
   pw_store_bind_text (stmt, 1, session_id);
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_context_entry_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PwContextEntry *e = g_new0 (PwContextEntry, 1);
-
-      e->id = sqlite3_column_int64 (stmt, 0);
-      e->entry_type = pw_store_column_dup (stmt, 1);
-      e->name = pw_store_column_dup (stmt, 2);
-      e->content = pw_store_column_dup (stmt, 3);
-      e->original_path = pw_store_column_dup (stmt, 4);
-      e->sha256 = pw_store_column_dup (stmt, 5);
-      e->size_bytes = sqlite3_column_int64 (stmt, 6);
-      e->created_at = pw_store_column_dup (stmt, 7);
-      e->updated_at = pw_store_column_dup (stmt, 8);
-      g_ptr_array_add (rows, e);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      pw_store_set_sqlite_error (self, error, rc, _("Could not read the context"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return pw_store_collect (self, stmt, context_entry_from_row, (GDestroyNotify) pw_context_entry_free,
+                           _("Could not read the context"), error);
 }
 
 gboolean
@@ -283,7 +273,7 @@ pw_store_get_config (PwStore     *self,
 
 /* Drafts */
 
-static PwDraft *
+static gpointer
 draft_from_row (PwStmt *stmt)
 {
   PwDraft *d = g_new0 (PwDraft, 1);
@@ -376,8 +366,6 @@ pw_store_list_drafts (PwStore     *self,
                       GError     **error)
 {
   g_autoptr(PwStmt) stmt = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  int rc;
 
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
 
@@ -386,15 +374,8 @@ pw_store_list_drafts (PwStore     *self,
                                  " ORDER BY draft_number", error)))
     return NULL;
   pw_store_bind_text (stmt, 1, session_id);
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_draft_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, draft_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      pw_store_set_sqlite_error (self, error, rc, _("Could not read the plan drafts"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return pw_store_collect (self, stmt, draft_from_row, (GDestroyNotify) pw_draft_free,
+                           _("Could not read the plan drafts"), error);
 }
 
 PwDraft *

@@ -23,6 +23,9 @@ struct _PwStore
  * of scope, never finalized before the store is. */
 typedef sqlite3_stmt PwStmt;
 
+/* Builds the struct for the row @stmt stands on */
+typedef gpointer (*PwStoreRowFunc) (PwStmt *stmt);
+
 static inline void
 pw_stmt_release (PwStmt *stmt)
 {
@@ -64,6 +67,22 @@ gboolean  pw_store_step_done        (PwStore     *self,
 G_GNUC_INTERNAL
 gboolean  pw_store_step_row         (PwStore     *self,
                                      PwStmt      *stmt,
+                                     const char  *what,
+                                     GError     **error);
+/* Steps @stmt to the end, one from_row() a row, into an array that frees
+ * them with @free_func; NULL with error on a SQLite error. */
+G_GNUC_INTERNAL
+GPtrArray *pw_store_collect         (PwStore        *self,
+                                     PwStmt         *stmt,
+                                     PwStoreRowFunc  from_row,
+                                     GDestroyNotify  free_func,
+                                     const char     *what,
+                                     GError        **error);
+/* Steps a write to session @session_id; NOT_FOUND when it changed no row */
+G_GNUC_INTERNAL
+gboolean  pw_store_step_changed     (PwStore     *self,
+                                     PwStmt      *stmt,
+                                     const char  *session_id,
                                      const char  *what,
                                      GError     **error);
 /* PW_STORE_ERROR_NOT_FOUND for @session_id */

@@ -163,13 +163,31 @@ pw_store_add_disposition (PwStore     *self,
   return pw_store_step_done (self, stmt, _("Could not store the disposition"), error);
 }
 
+static gpointer
+issue_from_row (PwStmt *stmt)
+{
+  PwReviewIssue *issue = g_new0 (PwReviewIssue, 1);
+
+  issue->id = sqlite3_column_int64 (stmt, 0);
+  issue->issue_index = sqlite3_column_int (stmt, 1);
+  issue->severity = pw_store_column_dup (stmt, 2);
+  issue->description = pw_store_column_dup (stmt, 3);
+  issue->rationale = pw_store_column_dup (stmt, 4);
+  issue->resolution_guidance = pw_store_column_dup (stmt, 5);
+  issue->target_section = pw_store_column_dup (stmt, 6);
+  issue->disposition = pw_store_column_dup (stmt, 7);
+  issue->disposition_rationale = pw_store_column_dup (stmt, 8);
+  issue->defaulted = sqlite3_column_int (stmt, 9) != 0;
+  return issue;
+}
+
+/* Fills @review->issues, which review_from_row() leaves unset */
 static gboolean
 load_issues (PwStore   *self,
              PwReview  *review,
              GError   **error)
 {
   g_autoptr(PwStmt) stmt = NULL;
-  int rc;
 
   if (!(stmt = pw_store_prepare (self,
                                  "SELECT i.id, i.issue_index, i.severity, i.description, i.rationale,"
@@ -179,28 +197,31 @@ load_issues (PwStore   *self,
                                  " WHERE i.review_id = ?1 ORDER BY i.issue_index", error)))
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, review->id);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PwReviewIssue *issue = g_new0 (PwReviewIssue, 1);
+  review->issues = pw_store_collect (self, stmt, issue_from_row, (GDestroyNotify) pw_review_issue_free,
+                                     _("Could not read the review issues"), error);
+  return review->issues != NULL;
+}
 
-      issue->id = sqlite3_column_int64 (stmt, 0);
-      issue->issue_index = sqlite3_column_int (stmt, 1);
-      issue->severity = pw_store_column_dup (stmt, 2);
-      issue->description = pw_store_column_dup (stmt, 3);
-      issue->rationale = pw_store_column_dup (stmt, 4);
-      issue->resolution_guidance = pw_store_column_dup (stmt, 5);
-      issue->target_section = pw_store_column_dup (stmt, 6);
-      issue->disposition = pw_store_column_dup (stmt, 7);
-      issue->disposition_rationale = pw_store_column_dup (stmt, 8);
-      issue->defaulted = sqlite3_column_int (stmt, 9) != 0;
-      g_ptr_array_add (review->issues, issue);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      pw_store_set_sqlite_error (self, error, rc, _("Could not read the review issues"));
-      return FALSE;
-    }
-  return TRUE;
+static gpointer
+review_from_row (PwStmt *stmt)
+{
+  PwReview *r = g_new0 (PwReview, 1);
+
+  r->id = sqlite3_column_int64 (stmt, 0);
+  r->run_id = sqlite3_column_int64 (stmt, 1);
+  r->draft_id = sqlite3_column_int64 (stmt, 2);
+  r->round_number = sqlite3_column_int (stmt, 3);
+  r->verdict = pw_store_column_dup (stmt, 4);
+  r->summary = pw_store_column_dup (stmt, 5);
+  r->keep_json = pw_store_column_dup (stmt, 6);
+  r->trim_json = pw_store_column_dup (stmt, 7);
+  r->parse_mode = pw_store_column_dup (stmt, 8);
+  r->raw_response = pw_store_column_dup (stmt, 9);
+  r->reviewer_model = pw_store_column_dup (stmt, 10);
+  r->usage_id = sqlite3_column_int64 (stmt, 11);
+  r->created_at = pw_store_column_dup (stmt, 12);
+  r->fast_mode = sqlite3_column_int (stmt, 13) != 0;
+  return r;
 }
 
 GPtrArray *
@@ -212,11 +233,8 @@ pw_store_list_reviews (PwStore     *self,
 
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
 
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_review_free);
-
   {
     g_autoptr(PwStmt) stmt = NULL;
-    int rc;
 
     if (!(stmt = pw_store_prepare (self,
                                    "SELECT r.id, r.run_id, r.draft_id, r.round_number, r.verdict, r.summary,"
@@ -227,32 +245,9 @@ pw_store_list_reviews (PwStore     *self,
                                    " WHERE r.session_id = ?1 ORDER BY r.round_number", error)))
       return NULL;
     pw_store_bind_text (stmt, 1, session_id);
-    while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-      {
-        PwReview *r = g_new0 (PwReview, 1);
-
-        r->id = sqlite3_column_int64 (stmt, 0);
-        r->run_id = sqlite3_column_int64 (stmt, 1);
-        r->draft_id = sqlite3_column_int64 (stmt, 2);
-        r->round_number = sqlite3_column_int (stmt, 3);
-        r->verdict = pw_store_column_dup (stmt, 4);
-        r->summary = pw_store_column_dup (stmt, 5);
-        r->keep_json = pw_store_column_dup (stmt, 6);
-        r->trim_json = pw_store_column_dup (stmt, 7);
-        r->parse_mode = pw_store_column_dup (stmt, 8);
-        r->raw_response = pw_store_column_dup (stmt, 9);
-        r->reviewer_model = pw_store_column_dup (stmt, 10);
-        r->usage_id = sqlite3_column_int64 (stmt, 11);
-        r->created_at = pw_store_column_dup (stmt, 12);
-        r->fast_mode = sqlite3_column_int (stmt, 13) != 0;
-        r->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_review_issue_free);
-        g_ptr_array_add (rows, r);
-      }
-    if (rc != SQLITE_DONE)
-      {
-        pw_store_set_sqlite_error (self, error, rc, _("Could not read the reviews"));
-        return NULL;
-      }
+    if (!(rows = pw_store_collect (self, stmt, review_from_row, (GDestroyNotify) pw_review_free,
+                                   _("Could not read the reviews"), error)))
+      return NULL;
   }
 
   for (guint i = 0; i < rows->len; i++)
@@ -310,6 +305,22 @@ fail:
   return 0;
 }
 
+static gpointer
+blocker_from_row (PwStmt *stmt)
+{
+  PwBlocker *b = g_new0 (PwBlocker, 1);
+
+  b->id = sqlite3_column_int64 (stmt, 0);
+  b->source = pw_store_column_dup (stmt, 1);
+  b->question = pw_store_column_dup (stmt, 2);
+  b->answer = pw_store_column_dup (stmt, 3);
+  b->open = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), "open") == 0;
+  pw_phase_from_string ((const char *) sqlite3_column_text (stmt, 5), &b->paused_phase);
+  b->created_at = pw_store_column_dup (stmt, 6);
+  b->resolved_at = pw_store_column_dup (stmt, 7);
+  return b;
+}
+
 GPtrArray *
 pw_store_list_blockers (PwStore     *self,
                         const char  *session_id,
@@ -317,8 +328,6 @@ pw_store_list_blockers (PwStore     *self,
                         GError     **error)
 {
   g_autoptr(PwStmt) stmt = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  int rc;
 
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
 
@@ -329,27 +338,8 @@ pw_store_list_blockers (PwStore     *self,
     return NULL;
   pw_store_bind_text (stmt, 1, session_id);
   sqlite3_bind_int (stmt, 2, open_only ? 1 : 0);
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_blocker_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      PwBlocker *b = g_new0 (PwBlocker, 1);
-
-      b->id = sqlite3_column_int64 (stmt, 0);
-      b->source = pw_store_column_dup (stmt, 1);
-      b->question = pw_store_column_dup (stmt, 2);
-      b->answer = pw_store_column_dup (stmt, 3);
-      b->open = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 4), "open") == 0;
-      pw_phase_from_string ((const char *) sqlite3_column_text (stmt, 5), &b->paused_phase);
-      b->created_at = pw_store_column_dup (stmt, 6);
-      b->resolved_at = pw_store_column_dup (stmt, 7);
-      g_ptr_array_add (rows, b);
-    }
-  if (rc != SQLITE_DONE)
-    {
-      pw_store_set_sqlite_error (self, error, rc, _("Could not read the blockers"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return pw_store_collect (self, stmt, blocker_from_row, (GDestroyNotify) pw_blocker_free,
+                           _("Could not read the blockers"), error);
 }
 
 gboolean

@@ -13,7 +13,7 @@
 
 #define SESSION_COLUMNS "id, project, phase, status, repo_root, archived, created_at, updated_at"
 
-static PwSessionInfo *
+static gpointer
 session_from_row (PwStmt *stmt)
 {
   PwSessionInfo *info = g_new0 (PwSessionInfo, 1);
@@ -27,6 +27,13 @@ session_from_row (PwStmt *stmt)
   info->created_at = pw_store_column_dup (stmt, 6);
   info->updated_at = pw_store_column_dup (stmt, 7);
   return info;
+}
+
+/* The first column, for queries of session ids */
+static gpointer
+id_from_row (PwStmt *stmt)
+{
+  return pw_store_column_dup (stmt, 0);
 }
 
 gboolean
@@ -117,9 +124,8 @@ pw_store_resolve_id (PwStore     *self,
                      GError     **error)
 {
   g_autoptr(PwStmt) stmt = NULL;
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) found = NULL;
   g_autofree char *pattern = NULL;
-  int rc;
 
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
   g_return_val_if_fail (prefix != NULL, NULL);
@@ -140,13 +146,8 @@ pw_store_resolve_id (PwStore     *self,
     return NULL;
   pattern = g_strconcat (prefix, "*", NULL);
   pw_store_bind_text (stmt, 1, pattern);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (found, pw_store_column_dup (stmt, 0));
-  if (rc != SQLITE_DONE)
-    {
-      pw_store_set_sqlite_error (self, error, rc, _("Could not look up the session"));
-      return NULL;
-    }
+  if (!(found = pw_store_collect (self, stmt, id_from_row, g_free, _("Could not look up the session"), error)))
+    return NULL;
 
   if (found->len == 0)
     {
@@ -179,8 +180,6 @@ pw_store_list_sessions (PwStore        *self,
                         GError        **error)
 {
   g_autoptr(PwStmt) stmt = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  int rc;
 
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
 
@@ -191,16 +190,8 @@ pw_store_list_sessions (PwStore        *self,
     return NULL;
   pw_store_bind_text (stmt, 1, status ? pw_status_to_string (*status) : NULL);
   pw_store_bind_text (stmt, 2, project);
-
-  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_session_info_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (rows, session_from_row (stmt));
-  if (rc != SQLITE_DONE)
-    {
-      pw_store_set_sqlite_error (self, error, rc, _("Could not list the sessions"));
-      return NULL;
-    }
-  return g_steal_pointer (&rows);
+  return pw_store_collect (self, stmt, session_from_row, (GDestroyNotify) pw_session_info_free,
+                           _("Could not list the sessions"), error);
 }
 
 gboolean
@@ -223,14 +214,7 @@ pw_store_set_phase (PwStore     *self,
   pw_store_bind_text (stmt, 2, pw_phase_to_string (phase));
   pw_store_bind_text (stmt, 3, pw_status_to_string (status));
   pw_store_bind_text (stmt, 4, now);
-  if (!pw_store_step_done (self, stmt, _("Could not change the session's phase"), error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0)
-    {
-      pw_store_not_found (error, id);
-      return FALSE;
-    }
-  return TRUE;
+  return pw_store_step_changed (self, stmt, id, _("Could not change the session's phase"), error);
 }
 
 gboolean
@@ -247,14 +231,7 @@ pw_store_set_archived (PwStore     *self,
     return FALSE;
   pw_store_bind_text (stmt, 1, id);
   sqlite3_bind_int (stmt, 2, archived ? 1 : 0);
-  if (!pw_store_step_done (self, stmt, _("Could not archive the session"), error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0)
-    {
-      pw_store_not_found (error, id);
-      return FALSE;
-    }
-  return TRUE;
+  return pw_store_step_changed (self, stmt, id, _("Could not archive the session"), error);
 }
 
 gboolean
@@ -269,14 +246,7 @@ pw_store_delete_session (PwStore     *self,
   if (!(stmt = pw_store_prepare (self, "DELETE FROM sessions WHERE id = ?1", error)))
     return FALSE;
   pw_store_bind_text (stmt, 1, id);
-  if (!pw_store_step_done (self, stmt, _("Could not delete the session"), error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0)
-    {
-      pw_store_not_found (error, id);
-      return FALSE;
-    }
-  return TRUE;
+  return pw_store_step_changed (self, stmt, id, _("Could not delete the session"), error);
 }
 
 gboolean
@@ -337,10 +307,8 @@ pw_store_search (PwStore     *self,
                  GError     **error)
 {
   g_autoptr(PwStmt) stmt = NULL;
-  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GString) match = g_string_new (NULL);
   g_auto(GStrv) words = NULL;
-  int rc;
 
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -366,7 +334,7 @@ pw_store_search (PwStore     *self,
       g_string_append (match, "\"*");
     }
   if (match->len == 0)
-    return g_steal_pointer (&ids);
+    return g_ptr_array_new_with_free_func (g_free);
 
   if (!(stmt = pw_store_prepare (self,
                                  "SELECT session_id FROM search_index WHERE search_index MATCH ?1"
@@ -374,12 +342,5 @@ pw_store_search (PwStore     *self,
     return NULL;
   pw_store_bind_text (stmt, 1, match->str);
   sqlite3_bind_int (stmt, 2, limit ? (int) MIN (limit, G_MAXINT) : -1);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (ids, pw_store_column_dup (stmt, 0));
-  if (rc != SQLITE_DONE)
-    {
-      pw_store_set_sqlite_error (self, error, rc, _("Could not search the sessions"));
-      return NULL;
-    }
-  return g_steal_pointer (&ids);
+  return pw_store_collect (self, stmt, id_from_row, g_free, _("Could not search the sessions"), error);
 }

@@ -167,6 +167,27 @@ pw_store_step_row (PwStore     *self,
   return FALSE;
 }
 
+GPtrArray *
+pw_store_collect (PwStore         *self,
+                  PwStmt          *stmt,
+                  PwStoreRowFunc   from_row,
+                  GDestroyNotify   free_func,
+                  const char      *what,
+                  GError         **error)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func (free_func);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_row (stmt));
+  if (rc != SQLITE_DONE)
+    {
+      pw_store_set_sqlite_error (self, error, rc, what);
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
 static gboolean
 exec (PwStore     *self,
       const char  *sql,
@@ -212,6 +233,23 @@ pw_store_not_found (GError     **error,
 }
 
 gboolean
+pw_store_step_changed (PwStore     *self,
+                       PwStmt      *stmt,
+                       const char  *session_id,
+                       const char  *what,
+                       GError     **error)
+{
+  if (!pw_store_step_done (self, stmt, what, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      pw_store_not_found (error, session_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
 pw_store_touch_session (PwStore     *self,
                         const char  *session_id,
                         GError     **error)
@@ -223,14 +261,7 @@ pw_store_touch_session (PwStore     *self,
     return FALSE;
   pw_store_bind_text (stmt, 1, session_id);
   pw_store_bind_text (stmt, 2, now);
-  if (!pw_store_step_done (self, stmt, _("Could not update the session"), error))
-    return FALSE;
-  if (sqlite3_changes (self->db) == 0)
-    {
-      pw_store_not_found (error, session_id);
-      return FALSE;
-    }
-  return TRUE;
+  return pw_store_step_changed (self, stmt, session_id, _("Could not update the session"), error);
 }
 
 /* GObject */
