@@ -8,7 +8,8 @@ set -euo pipefail
 # appstream. Benchmarks: sqlite3. Screenshots: imagemagick. Recommends are not
 # installed, so what GTK only recommends but the window needs is listed too:
 # libc6-dev (recommended by gcc) and librsvg2-common (the SVG loader for the
-# symbolic icons).
+# symbolic icons). Fuzzing: clang and its libFuzzer runtime (libclang-rt-14-dev).
+# Keyring tests: gnome-keyring (a real secret service) and secret-tool.
 packages=(
   meson
   ninja-build
@@ -34,6 +35,10 @@ packages=(
   appstream
   sqlite3
   imagemagick
+  clang
+  libclang-rt-14-dev
+  gnome-keyring
+  libsecret-tools
 )
 
 missing=()

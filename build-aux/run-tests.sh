@@ -5,7 +5,8 @@
 #
 # Build directories: build/ (everything, ui suite under Xvfb) and build-asan/
 # (-Db_sanitize=address,undefined, no app); PW_BUILD_DIR and PW_ASAN_BUILD_DIR
-# override them. PW_SKIP_ASAN=1 skips the second.
+# override them. PW_SKIP_ASAN=1 skips the second; PW_SKIP_FUZZ=1 the fuzz
+# runs (PW_FUZZ_SECONDS, default 60, sets their length).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -102,6 +103,20 @@ if [ "${PW_SKIP_ASAN:-0}" != "1" ] &&
   run_tests "$asan_dir" env -- --suite unit --suite cli --timeout-multiplier 4
 fi
 
+# 3. The parsers' libFuzzer targets, 60 s each (clang); each run counts once
+fuzz_passed=0
+if [ "${PW_SKIP_FUZZ:-0}" != "1" ]; then
+  for target in fuzz-sse-parser; do
+    echo "run-tests: === fuzzing $target ==="
+    if bash fuzzing/run-fuzz.sh "$target" "${PW_FUZZ_SECONDS:-60}"; then
+      fuzz_passed=$((fuzz_passed + 1))
+    else
+      echo "run-tests: $target found a problem (see build-fuzz/fuzz-artifacts/)" >&2
+      extra_failures=$((extra_failures + 1))
+    fi
+  done
+fi
+
 # Each TAP line counts; a test without TAP lines counts once by its result;
 # skips count as neither. A failed test whose output has no "not ok" (it
 # crashed or timed out between results) still counts one failure.
@@ -156,6 +171,7 @@ if [ "$failing_runs" -gt 0 ] && [ "$failed" -eq 0 ]; then
   failed=$failing_runs
 fi
 failed=$((failed + extra_failures))
+passed=$((passed + fuzz_passed))
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* discuss, generate, draft and review: their full grammar and checks, ahead of the engine. */
+/* review: its full grammar and checks, ahead of the review engine. */
 
 #include "config.h"
 
@@ -17,70 +17,6 @@ not_available (const char *command,
 {
   return pw_cli_fail (PW_EXIT_FAILURE, issue,
                       _("'%s' is not available yet in this build of Planwright"), command);
-}
-
-int
-pw_cli_cmd_discuss (PwCli  *cli,
-                    PwArgs *args)
-{
-  g_autoptr(PwSessionInfo) info = NULL;
-  const char *message = pw_args_positional (args, 1);
-  gboolean done = pw_args_has (args, "done");
-  gboolean interactive = pw_args_has (args, "interactive");
-  int code = 0;
-
-  if (interactive && (message != NULL || done))
-    return pw_cli_fail (PW_EXIT_USAGE, _("use /done inside the interactive chat"),
-                        _("--interactive takes no MESSAGE and no --done"));
-  if (message != NULL)
-    {
-      g_autofree char *trimmed = g_strstrip (g_strdup (message));
-      if (*trimmed == '\0')
-        return pw_cli_fail (PW_EXIT_USAGE, _("write the message, or use --done alone to move to planning"),
-                            _("the message is empty"));
-    }
-  else if (!done && !interactive)
-    return pw_cli_fail (PW_EXIT_USAGE, _("see 'planwright-cli discuss --help'"),
-                        _("'discuss' needs a MESSAGE, --done or --interactive"));
-
-  if (!(info = pw_cli_session (cli, pw_args_positional (args, 0), PW_COMMAND_DISCUSS, &code)))
-    return code;
-  return not_available ("discuss", _("the planner discussion arrives with the planning engine"));
-}
-
-int
-pw_cli_cmd_generate (PwCli  *cli,
-                     PwArgs *args)
-{
-  g_autoptr(PwSessionInfo) info = NULL;
-  int code = 0;
-
-  if (!(info = pw_cli_session (cli, pw_args_positional (args, 0), PW_COMMAND_GENERATE, &code)))
-    return code;
-  return not_available ("generate", _("plan generation arrives with the planning engine"));
-}
-
-int
-pw_cli_cmd_draft (PwCli  *cli,
-                  PwArgs *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PwSessionInfo) info = NULL;
-  g_autoptr(PwSettings) settings = NULL;
-  g_autoptr(PwContextFile) file = NULL;
-  const char *path = pw_args_get (args, "file");
-  int code = 0;
-
-  if (path == NULL)
-    return pw_cli_fail (PW_EXIT_USAGE, _("see 'planwright-cli draft --help'"),
-                        _("'draft' needs --file PLAN.md"));
-  if (!(info = pw_cli_session (cli, pw_args_positional (args, 0), PW_COMMAND_DRAFT, &code)))
-    return code;
-  if (!(settings = pw_settings_load (NULL, &error)))
-    return pw_cli_fail_error (error, _("fix or remove the settings file"));
-  if (!(file = pw_context_file_read (path, pw_settings_get_max_context_bytes (settings), &error)))
-    return pw_cli_fail (PW_EXIT_USAGE, _("nothing was stored"), "%s", error->message);
-  return not_available ("draft", _("storing hand edits arrives with the planning engine"));
 }
 
 static gboolean

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pw-cli.h"
+#include "pw-prompts.h"
 
 /* The repository of the current folder, or NULL. */
 static char *
@@ -95,6 +96,14 @@ pw_cli_cmd_start (PwCli  *cli,
     json_builder_add_string_value (config, repo_root);
   else
     json_builder_add_null_value (config);
+  {
+    g_autoptr(JsonParser) hashes = json_parser_new ();
+    g_autofree char *hashes_json = pw_prompt_hashes_json ();
+
+    json_parser_load_from_data (hashes, hashes_json, -1, NULL);
+    json_builder_set_member_name (config, "prompt_hashes");
+    json_builder_add_value (config, json_node_copy (json_parser_get_root (hashes)));
+  }
   json_builder_end_object (config);
   root = json_builder_get_root (config);
   json_generator_set_root (gen, root);
@@ -349,6 +358,29 @@ latest_warnings (PwStore    *store,
   return g_steal_pointer (&out);
 }
 
+/* The prompts that changed since the session's snapshot; NULL when the
+ * session has no snapshot (created before snapshots existed): no warning. */
+static char **
+prompt_drift (PwStore    *store,
+              const char *id)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *config = pw_store_get_config (store, id, NULL, NULL);
+  g_autofree char *hashes = NULL;
+  JsonObject *object;
+
+  if (config == NULL || !json_parser_load_from_data (parser, config, -1, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return NULL;
+  object = json_node_get_object (json_parser_get_root (parser));
+  if (!json_object_has_member (object, "prompt_hashes"))
+    return NULL;
+  json_generator_set_root (gen, json_object_get_member (object, "prompt_hashes"));
+  hashes = json_generator_to_data (gen, NULL);
+  return pw_prompt_drift (hashes);
+}
+
 int
 pw_cli_cmd_status (PwCli  *cli,
                    PwArgs *args)
@@ -357,6 +389,7 @@ pw_cli_cmd_status (PwCli  *cli,
   g_autoptr(PwSessionInfo) info = NULL;
   g_autoptr(GPtrArray) blockers = NULL;
   g_autoptr(GPtrArray) warnings = NULL;
+  g_auto(GStrv) drift = NULL;
   PwSessionCounts c;
   gboolean paused;
   int code = 0;
@@ -367,6 +400,7 @@ pw_cli_cmd_status (PwCli  *cli,
       || !(blockers = pw_store_list_blockers (cli->store, info->id, TRUE, &error))
       || !(warnings = latest_warnings (cli->store, info->id, &error)))
     return pw_cli_fail_error (error, NULL);
+  drift = prompt_drift (cli->store, info->id);
   paused = info->status == PW_STATUS_PAUSED;
 
   if (cli->json)
@@ -424,9 +458,8 @@ pw_cli_cmd_status (PwCli  *cli,
       for (guint i = 0; i < warnings->len; i++)
         json_builder_add_string_value (b, g_ptr_array_index (warnings, i));
       json_builder_end_array (b);
-      /* Prompt snapshots arrive with the planning engine; none yet, no drift. */
       json_builder_set_member_name (b, "prompt_drift");
-      json_builder_add_boolean_value (b, FALSE);
+      json_builder_add_boolean_value (b, drift != NULL && drift[0] != NULL);
       json_builder_end_object (b);
       pw_cli_print_json (b);
       return PW_EXIT_OK;
@@ -457,6 +490,11 @@ pw_cli_cmd_status (PwCli  *cli,
     {
       PwBlocker *bl = g_ptr_array_index (blockers, i);
       printf ("  [%" G_GINT64_FORMAT "] (%s) %s\n", bl->id, bl->source, bl->question);
+    }
+  if (drift != NULL && drift[0] != NULL)
+    {
+      g_autofree char *names = g_strjoinv (", ", drift);
+      printf (_("Prompt drift: this build's prompts differ from the session's snapshot (%s)\n"), names);
     }
   if (warnings->len > 0)
     {

@@ -366,6 +366,21 @@ pw_settings_get_round_cap (PwSettings *self,
   g_return_val_if_reached (8);
 }
 
+gint64
+pw_settings_get_integer (PwSettings *self,
+                         const char *group,
+                         const char *key,
+                         gint64      fallback)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 value;
+
+  g_return_val_if_fail (PW_IS_SETTINGS (self), fallback);
+
+  value = g_key_file_get_int64 (self->file, group, key, &error);
+  return error ? fallback : value;
+}
+
 void
 pw_settings_set_provider (PwSettings     *self,
                           PwRole          role,

@@ -50,6 +50,13 @@ gsize          pw_settings_get_max_context_bytes (PwSettings *self);
 guint          pw_settings_get_round_cap     (PwSettings  *self,
                                               const char  *mode);  /* standard | complex | fast */
 
+/* An integer of any group (e.g. [network] timeouts); @fallback when the
+ * key is missing or not an integer. */
+gint64         pw_settings_get_integer       (PwSettings  *self,
+                                              const char  *group,
+                                              const char  *key,
+                                              gint64       fallback);
+
 void           pw_settings_set_provider      (PwSettings  *self,
                                               PwRole       role,
                                               PwProviderKind kind);

@@ -270,7 +270,9 @@ pw_store_get_counts (PwStore         *self,
                                  " (SELECT count(*) FROM blockers WHERE session_id = ?1 AND status = 'open'),"
                                  " (SELECT coalesce(max(round_number), -1) FROM reviews WHERE session_id = ?1),"
                                  " (SELECT count(*) FROM usage WHERE session_id = ?1),"
-                                 " (SELECT count(*) FROM usage WHERE session_id = ?1 AND cost_usd IS NULL),"
+                                 " (SELECT count(*) FROM usage WHERE session_id = ?1 AND cost_usd IS NULL"
+                        /* a call that failed before any token was billed cost nothing */
+                        "  AND NOT (error IS NOT NULL AND input_tokens = 0 AND output_tokens = 0)),"
                                  " (SELECT total(cost_usd) FROM usage WHERE session_id = ?1)"
                                  " FROM sessions WHERE id = ?1",
                                  error)))

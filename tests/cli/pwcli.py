@@ -98,6 +98,11 @@ class CliTestCase(unittest.TestCase):
             'OPENAI_BASE_URL': 'http://127.0.0.1:9',
         })
         self.env = env
+        # Connection failures are retried: keep the waits short.
+        settings_dir = os.path.join(self.config_home, 'planwright')
+        os.makedirs(settings_dir, exist_ok=True)
+        with open(os.path.join(settings_dir, 'settings.ini'), 'w') as f:
+            f.write('[network]\nmax-retries=1\nretry-base-delay-ms=10\nretry-max-delay-ms=20\n')
 
     # files
 

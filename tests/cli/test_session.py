@@ -149,6 +149,36 @@ class StatusTest(CliTestCase):
         self.assertNotIn('paused_phase', doc)
         self.assertIsNone(doc.get('last_round'))
 
+    def test_prompt_snapshot_and_drift(self):
+        sid = self.start('demo')
+        con = sqlite3.connect(self.db)
+        try:
+            (config,) = con.execute(
+                'SELECT config_json FROM session_config WHERE session_id = ?',
+                (sid,)).fetchone()
+            hashes = json.loads(config)['prompt_hashes']
+            self.assertIn('planner', hashes)
+            self.assertIn('synthesis', hashes)
+            for value in hashes.values():
+                self.assertRegex(value, r'^sha256:[0-9a-f]{64}$')
+            self.assertIs(self.status(sid)['prompt_drift'], False)
+            # A session whose snapshot names another synthesis prompt drifts.
+            hashes['synthesis'] = 'sha256:' + '0' * 64
+            con.execute('INSERT INTO session_config (session_id, config_json, created_at)'
+                        " VALUES (?, ?, '2026-01-01T00:00:00.000Z')",
+                        (sid, json.dumps({'project': 'demo', 'prompt_hashes': hashes})))
+            con.commit()
+            self.assertIs(self.status(sid)['prompt_drift'], True)
+            self.assertIn('synthesis', self.run_cli('status', sid).out)
+            # A session from before snapshots has none, and no warning.
+            con.execute('INSERT INTO session_config (session_id, config_json, created_at)'
+                        " VALUES (?, '{\"project\": \"demo\"}', '2026-01-02T00:00:00.000Z')",
+                        (sid,))
+            con.commit()
+            self.assertIs(self.status(sid)['prompt_drift'], False)
+        finally:
+            con.close()
+
     def test_counts_and_blockers(self):
         sid = self.make_session('REVIEW')   # 1 note, 2 messages, 1 draft, 1 review
         plan = self.write_file('second.md', '# Plan\n\nsecond\n')
