@@ -122,7 +122,8 @@ check_checklist (GPtrArray  *warnings,
                                                 m->number, title));
   else if (plain > 0)
     {
-      g_autofree char *shown = g_utf8_substring (first_plain, 0, 60);
+      /* g_utf8_substring reads past the end of a shorter string: clamp. */
+      g_autofree char *shown = g_utf8_substring (first_plain, 0, MIN (60, g_utf8_strlen (first_plain, -1)));
       g_ptr_array_add (warnings,
                        g_strdup_printf ("Milestone %" G_GUINT64_FORMAT ": %u item(s) in '### %s' have no checkbox (first: \"%s\").",
                                         m->number, plain, title, shown));

@@ -46,6 +46,10 @@ static const Case cases[] = {
   { "some-tasks-without-checkboxes",
     "## Milestone 1: One\n### Tasks\n- [ ] write it\n- test it\n### Deliverables\n- [ ] d\n" MILESTONE (2) MILESTONE (3),
     { "Milestone 1: 1 item(s) in '### Tasks' have no checkbox (first: \"test it\").", NULL } },
+  { "long-item-without-checkbox",
+    "## Milestone 1: One\n### Tasks\n- [ ] ok\n- écrire un très long élément de liste qui dépasse soixante caractères sans case\n"
+    "### Deliverables\n- [ ] d\n" MILESTONE (2) MILESTONE (3),
+    { "Milestone 1: 1 item(s) in '### Tasks' have no checkbox (first: \"écrire un très long élément de liste qui dépasse soixante ca\").", NULL } },
   /* planner-auto matched substrings: "#### Tasks" counted. It is not a level-3 section. */
   { "level-four-heading",
     "## Milestone 1: One\n#### Tasks\n- [ ] t\n### Deliverables\n- [ ] d\n" MILESTONE (2) MILESTONE (3),
