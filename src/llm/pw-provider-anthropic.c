@@ -409,7 +409,7 @@ on_block_stop (Stream      *stream,
       g_autofree char *snippet = pw_provider_snippet (block->json->str, block->json->len);
 
       g_set_error (error, PW_PROVIDER_ERROR, PW_PROVIDER_ERROR_PROTOCOL,
-                   _("the input of tool block %" G_GINT64_FORMAT " is not valid JSON: “%s”"), index, snippet);
+                   _("the input of tool block %d is not valid JSON: “%s”"), (int) index, snippet);
       return FALSE;
     }
   g_clear_pointer (&block->input, json_node_unref);

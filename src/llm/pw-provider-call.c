@@ -220,9 +220,8 @@ call_set_phase (Call  *call,
 static char *
 format_seconds (gint64 ms)
 {
-  if (ms % 1000 == 0)
-    return g_strdup_printf (_("%" G_GINT64_FORMAT " s"), ms / 1000);
-  return g_strdup_printf (_("%.1f s"), ms / 1000.0);
+  /* Translators: a duration in seconds */
+  return g_strdup_printf (ms % 1000 == 0 ? _("%.0f s") : _("%.1f s"), ms / 1000.0);
 }
 
 /* The end of an attempt that did not succeed: another attempt, or the error. */
@@ -771,6 +770,8 @@ call_start_attempt (Call *call)
   PwProviderClass *klass = PW_PROVIDER_GET_CLASS (call->self);
 
   call->attempt++;
+  /* an attempt that gets no answer has no request id of its own */
+  g_clear_pointer (&call->request_id, g_free);
   call->msg = soup_message_new ("POST", call->url);
   klass->add_headers (call->self, soup_message_get_request_headers (call->msg));
   soup_message_set_request_body_from_bytes (call->msg, "application/json", call->body);

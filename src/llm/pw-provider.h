@@ -101,7 +101,8 @@ typedef struct {
   guint        attempt;        /* the attempt about to be made, 2 = first retry */
   guint        max_attempts;
   gint64       delay_ms;
-  guint        status;         /* HTTP status, 0 for network/stall/mid-stream */
+  guint        status;         /* HTTP status of the failed attempt (200 for a stall or an
+                                * error event inside a stream), 0 when no response came */
   const char  *reason;         /* translated, e.g. "Rate limited" */
 } PwRetryInfo;
 
