@@ -10,6 +10,8 @@ set -euo pipefail
 # libc6-dev (recommended by gcc) and librsvg2-common (the SVG loader for the
 # symbolic icons). Fuzzing: clang and its libFuzzer runtime (libclang-rt-14-dev).
 # Keyring tests: gnome-keyring (a real secret service) and secret-tool.
+# Window tests: AT-SPI (python3-pyatspi, at-spi2-core), xdotool; the start-up
+# benchmark compares against gnome-text-editor.
 packages=(
   meson
   ninja-build
@@ -39,6 +41,10 @@ packages=(
   libclang-rt-14-dev
   gnome-keyring
   libsecret-tools
+  python3-pyatspi
+  at-spi2-core
+  xdotool
+  gnome-text-editor
 )
 
 missing=()

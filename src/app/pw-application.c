@@ -11,9 +11,64 @@
 struct _PwApplication
 {
   AdwApplication parent_instance;
+
+  PwEngine      *engine;
+  GError        *engine_error;
 };
 
 G_DEFINE_FINAL_TYPE (PwApplication, pw_application, ADW_TYPE_APPLICATION)
+
+enum {
+  SIGNAL_SESSION_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+PwApplication *
+pw_application_get_default (void)
+{
+  return PW_APPLICATION (g_application_get_default ());
+}
+
+PwEngine *
+pw_application_get_engine (PwApplication *self)
+{
+  g_return_val_if_fail (PW_IS_APPLICATION (self), NULL);
+  return self->engine;
+}
+
+const GError *
+pw_application_get_engine_error (PwApplication *self)
+{
+  g_return_val_if_fail (PW_IS_APPLICATION (self), NULL);
+  return self->engine_error;
+}
+
+void
+pw_application_session_changed (PwApplication *self,
+                                const char    *session_id)
+{
+  g_return_if_fail (PW_IS_APPLICATION (self));
+  g_signal_emit (self, signals[SIGNAL_SESSION_CHANGED], 0, session_id);
+}
+
+/* The database given by $PLANWRIGHT_DB (tests, demos) or the default one */
+static void
+open_engine (PwApplication *self)
+{
+  g_autoptr(PwStore) store = NULL;
+  g_autoptr(PwSettings) settings = NULL;
+  g_autoptr(PwModels) models = NULL;
+  g_autofree char *path = g_strdup (g_getenv ("PLANWRIGHT_DB"));
+
+  if (path == NULL)
+    path = pw_paths_default_db ();
+  if ((store = pw_store_open (path, &self->engine_error))
+      && (settings = pw_settings_load (NULL, &self->engine_error))
+      && (models = pw_models_load (NULL, &self->engine_error)))
+    self->engine = pw_engine_new (store, settings, models);
+}
 
 PwApplication *
 pw_application_new (void)
@@ -79,6 +134,8 @@ pw_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (pw_application_parent_class)->startup (app);
 
+  open_engine (PW_APPLICATION (app));
+
   g_action_map_add_action_entries (G_ACTION_MAP (app),
                                    app_actions, G_N_ELEMENTS (app_actions),
                                    app);
@@ -86,9 +143,25 @@ pw_application_startup (GApplication *app)
 }
 
 static void
+pw_application_dispose (GObject *object)
+{
+  PwApplication *self = PW_APPLICATION (object);
+
+  g_clear_object (&self->engine);
+  g_clear_error (&self->engine_error);
+
+  G_OBJECT_CLASS (pw_application_parent_class)->dispose (object);
+}
+
+static void
 pw_application_class_init (PwApplicationClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = pw_application_dispose;
+  signals[SIGNAL_SESSION_CHANGED] =
+    g_signal_new ("session-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   app_class->activate = pw_application_activate;
   app_class->startup = pw_application_startup;

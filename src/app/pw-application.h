@@ -4,11 +4,24 @@
 
 #include <adwaita.h>
 
+#include "pw-planning.h"
+
 G_BEGIN_DECLS
 
 #define PW_TYPE_APPLICATION (pw_application_get_type ())
 G_DECLARE_FINAL_TYPE (PwApplication, pw_application, PW, APPLICATION, AdwApplication)
 
 PwApplication *pw_application_new (void);
+/* The default application, for widgets deep in the tree */
+PwApplication *pw_application_get_default (void);
+/* The engine over the app's database and settings (opened at startup).
+ * NULL when the database could not be opened: the window says why. */
+PwEngine      *pw_application_get_engine (PwApplication *self);
+/* Why the database could not be opened, or NULL */
+const GError  *pw_application_get_engine_error (PwApplication *self);
+/* Tell every view that @session_id changed in the store (NULL: the list
+ * of sessions changed); emits "session-changed" (const char *id). */
+void           pw_application_session_changed (PwApplication *self,
+                                               const char    *session_id);
 
 G_END_DECLS
