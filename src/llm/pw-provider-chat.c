@@ -54,19 +54,10 @@ chat_path (PwProvider *self)
 
 static void
 chat_add_headers (PwProvider         *self,
-                  SoupMessageHeaders *headers)
+                 SoupMessageHeaders *headers)
 {
-  const char *key = pw_provider_get_api_key (self);
-
-  /* Local servers may need none; then none is sent. */
-  if (key != NULL)
-    {
-      g_autofree char *value = g_strconcat ("Bearer ", key, NULL);
-
-      soup_message_headers_replace (headers, "Authorization", value);
-      memset (value, 0, strlen (value));
-    }
-  soup_message_headers_replace (headers, "Accept", "application/json");
+  /* Local servers may need no key; then none is sent. */
+  pw_provider_add_bearer_auth (self, headers);
 }
 
 static void

@@ -35,6 +35,10 @@ G_DECLARE_FINAL_TYPE (PwChatProvider, pw_chat_provider, PW, CHAT_PROVIDER, PwPro
 
 /* For the subclasses: the key goes into a header and nowhere else. */
 const char  *pw_provider_get_api_key      (PwProvider    *self);
+/* "Authorization: Bearer <key>" and "Accept: application/json"; no
+ * Authorization at all without a key. The value is wiped after use. */
+void         pw_provider_add_bearer_auth  (PwProvider         *self,
+                                           SoupMessageHeaders *headers);
 PwModels    *pw_provider_get_models       (PwProvider    *self);
 SoupSession *pw_provider_get_session      (PwProvider    *self);
 void         pw_provider_get_timeouts     (PwProvider    *self,

@@ -352,3 +352,19 @@ pw_provider_get_retry_policy (PwProvider    *self,
 
   *out_policy = priv->policy;
 }
+
+void
+pw_provider_add_bearer_auth (PwProvider         *self,
+                             SoupMessageHeaders *headers)
+{
+  const char *key = pw_provider_get_api_key (self);
+
+  if (key != NULL)
+    {
+      g_autofree char *value = g_strconcat ("Bearer ", key, NULL);
+
+      soup_message_headers_replace (headers, "Authorization", value);
+      memset (value, 0, strlen (value));
+    }
+  soup_message_headers_replace (headers, "Accept", "application/json");
+}
