@@ -45,6 +45,8 @@ packages=(
   at-spi2-core
   xdotool
   gnome-text-editor
+  scdoc
+  bash-completion
 )
 
 missing=()
