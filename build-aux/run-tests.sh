@@ -106,7 +106,7 @@ fi
 # 3. The parsers' libFuzzer targets, 60 s each (clang); each run counts once
 fuzz_passed=0
 if [ "${PW_SKIP_FUZZ:-0}" != "1" ]; then
-  for target in fuzz-sse-parser; do
+  for target in fuzz-sse-parser fuzz-reviewer-parse; do
     echo "run-tests: === fuzzing $target ==="
     if bash fuzzing/run-fuzz.sh "$target" "${PW_FUZZ_SECONDS:-60}"; then
       fuzz_passed=$((fuzz_passed + 1))

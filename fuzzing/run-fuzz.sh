@@ -36,6 +36,8 @@ corpus=${FUZZ_CORPUS_DIR:-$scratch/corpus}
 artifacts=$build/fuzz-artifacts
 mkdir -p "$seeds" "$corpus" "$artifacts"
 
+extra=()
+leak_check=1
 case $target in
   fuzz-sse-parser)
     # The target reads a 3-byte header (cap, split offset) before the
@@ -45,6 +47,22 @@ case $target in
       { printf '\000\020\000'; head -c 8000 "$f"; } > "$seeds/$name"
       { printf '\002\003\000'; head -c 8000 "$f"; } > "$seeds/cap64-$name"
     done
+    ;;
+  fuzz-reviewer-parse)
+    # Byte 0 is the number of triage issues (mod 16), the rest the answer.
+    printf '\003{"verdict":"NO_GO","summary":"s","issues":[{"severity":"critical","description":"d","rationale":"r"}],"keep":["k"],"trim":[]}' > "$seeds/json"
+    printf '\001```json\n{"verdict":"GO","issues":[]}\n```' > "$seeds/fenced"
+    printf '\002<verdict>NO_GO</verdict><issues><issue><severity>major</severity><description>d</description><rationale>r</rationale></issue></issues>' > "$seeds/xml"
+    printf '\002Not ready.\n- critical: a\n1. minor b\n' > "$seeds/free-form"
+    printf '\003[{"index":0,"disposition":"ACCEPT","rationale":"r"},{"index":2,"disposition":"DEFERRED"}]' > "$seeds/dispositions"
+    printf '\0030: ACCEPT\nIssue 1 - DEFER: later\n2: REJECT' > "$seeds/lines"
+    # Leak checks are off for now: under libFuzzer, LeakSanitizer reports
+    # leaks whose roots are inside GLib/json-glib (no stack without debug
+    # symbols) that neither the artifacts nor 200 000 mutated inputs under
+    # gcc's ASan reproduce — open in issue 8. The parser's own leaks are
+    # checked by test-reviewer-parse in the ASan unit run.
+    extra=(-detect_leaks=0)
+    leak_check=0
     ;;
   *)
     cp "$fixtures"/*/* "$seeds"/
@@ -56,11 +74,11 @@ dict=()
 
 # UBSan only reports by default; a fuzzer must stop on the first finding.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=$leak_check}
 export G_SLICE=always-malloc
 
 echo "run-fuzz: $target for ${seconds}s, seeds from $fixtures" >&2
 # shellcheck disable=SC2086
 "$binary" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-  -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" ${FUZZ_ARGS:-} \
+  -print_final_stats=1 -artifact_prefix="$artifacts/" "${dict[@]}" "${extra[@]}" ${FUZZ_ARGS:-} \
   "$corpus" "$seeds"

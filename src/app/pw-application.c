@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 
 #include "pw-application.h"
+#include "pw-demo.h"
+#include "pw-preferences.h"
 #include "pw-window.h"
 
 struct _PwApplication
@@ -115,6 +117,16 @@ pw_application_about_action (GSimpleAction *action,
 }
 
 static void
+pw_application_preferences_action (GSimpleAction *action,
+                                   GVariant      *parameter,
+                                   gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (pw_preferences_new (parent)));
+}
+
+static void
 pw_application_quit_action (GSimpleAction *action,
                             GVariant      *parameter,
                             gpointer       user_data)
@@ -125,6 +137,7 @@ pw_application_quit_action (GSimpleAction *action,
 static const GActionEntry app_actions[] = {
   { "about", pw_application_about_action },
   { "quit", pw_application_quit_action },
+  { "preferences", pw_application_preferences_action },
 };
 
 static void
@@ -139,6 +152,7 @@ pw_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app),
                                    app_actions, G_N_ELEMENTS (app_actions),
                                    app);
+  pw_demo_install_actions (PW_APPLICATION (app));
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 }
 

@@ -4,6 +4,8 @@
 
 #include <adwaita.h>
 
+#include "pw-lifecycle.h"
+
 G_BEGIN_DECLS
 
 #define PW_TYPE_PHASE_BAR (pw_phase_bar_get_type ())
@@ -14,5 +16,7 @@ GtkWidget  *pw_phase_bar_new         (void);
 void        pw_phase_bar_set_session (PwPhaseBar  *self,
                                        const char *session_id);
 const char *pw_phase_bar_get_session (PwPhaseBar  *self);
+/* The phase's name for people ("Discussion") */
+const char *pw_phase_bar_phase_label (PwPhase      phase);
 
 G_END_DECLS

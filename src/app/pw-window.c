@@ -1,18 +1,33 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The main window; for now only a placeholder for the session list. */
+/* The main window: session sidebar and content in a leaflet, window state in GSettings, shortcuts. */
 
 #include "config.h"
 
 #include <glib/gi18n.h>
 
+#include "pw-new-session-dialog.h"
+#include "pw-session-sidebar.h"
+#include "pw-session-view.h"
+#include "pw-welcome-page.h"
 #include "pw-window.h"
 
 struct _PwWindow
 {
   AdwApplicationWindow parent_instance;
 
-  AdwHeaderBar  *header_bar;
-  AdwStatusPage *status_page;
+  /* template */
+  AdwToastOverlay  *toast_overlay;
+  AdwLeaflet       *leaflet;
+  PwSessionSidebar *sidebar;
+  GtkStack         *content_stack;
+  AdwStatusPage    *status_page;
+  GtkButton        *empty_new_button;
+  PwSessionView    *session_view;
+  PwWelcomePage    *welcome_page;
+
+  GSettings        *settings;   /* NULL when the schema is not installed */
+  GCancellable     *cancellable;
+  gboolean          welcome_due; /* first run: no key yet, page not dismissed */
 };
 
 G_DEFINE_FINAL_TYPE (PwWindow, pw_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -28,9 +43,231 @@ pw_window_new (PwApplication *application)
 }
 
 static void
+show_session (PwWindow   *self,
+              const char *session_id)
+{
+  pw_session_view_set_session (self->session_view, session_id);
+  gtk_stack_set_visible_child_name (self->content_stack,
+                                    session_id ? "session" : self->welcome_due ? "welcome" : "empty");
+}
+
+static void
+on_welcome_done (PwWelcomePage *page,
+                 PwWindow      *self)
+{
+  /* The page's buttons already ran app.preferences / app.demo */
+  self->welcome_due = FALSE;
+  show_session (self, pw_session_sidebar_get_selected (self->sidebar));
+}
+
+static void
+on_welcome_needed (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean needed = pw_welcome_page_needed_finish (result, &error);
+  PwWindow *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = PW_WINDOW (user_data);
+  if (error != NULL)
+    g_debug ("Could not tell whether the first-run page is due: %s", error->message);
+  self->welcome_due = needed;
+  show_session (self, pw_session_sidebar_get_selected (self->sidebar));
+}
+
+static void
+on_selected_changed (PwSessionSidebar *sidebar,
+                     GParamSpec       *pspec,
+                     PwWindow         *self)
+{
+  const char *id = pw_session_sidebar_get_selected (sidebar);
+
+  show_session (self, id);
+  if (id != NULL)
+    adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+static void
+on_sidebar_activated (PwSessionSidebar *sidebar,
+                      PwWindow         *self)
+{
+  if (pw_session_sidebar_get_selected (sidebar) != NULL)
+    adw_leaflet_set_visible_child_name (self->leaflet, "content");
+}
+
+static void
+on_folded_changed (AdwLeaflet *leaflet,
+                   GParamSpec *pspec,
+                   PwWindow   *self)
+{
+  /* Folding with nothing selected shows the list, not an empty page */
+  if (adw_leaflet_get_folded (leaflet) && pw_session_sidebar_get_selected (self->sidebar) == NULL)
+    adw_leaflet_set_visible_child_name (leaflet, "sidebar");
+}
+
+static void
+on_session_created (PwNewSessionDialog *dialog,
+                    const char         *id,
+                    const char         *error_message,
+                    PwWindow           *self)
+{
+  if (id == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Could not create the session: %s"), error_message);
+      g_autofree char *escaped = g_markup_escape_text (msg, -1);
+      AdwToast *toast = adw_toast_new (escaped);
+
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
+
+  /* A search or filter could hide the new session: show everything */
+  pw_session_sidebar_set_filter (self->sidebar, PW_SESSION_FILTER_ALL);
+  pw_session_list_set_query (pw_session_sidebar_get_list (self->sidebar), NULL);
+  pw_session_sidebar_select (self->sidebar, id);
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+}
+
+static void
+win_new_session_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  PwWindow *self = PW_WINDOW (widget);
+  GtkWidget *dialog = pw_new_session_dialog_new (GTK_WINDOW (self));
+
+  g_signal_connect_object (dialog, "session-created", G_CALLBACK (on_session_created), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+win_search_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PwWindow *self = PW_WINDOW (widget);
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  pw_session_sidebar_focus_search (self->sidebar);
+}
+
+static void
+win_show_sidebar_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  adw_leaflet_navigate (PW_WINDOW (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+/* Escape stops a streaming reply; when nothing streams (session.stop
+ * disabled or absent) the key goes on to whoever else wants it. */
+static gboolean
+stop_shortcut (GtkWidget *widget,
+               GVariant  *args,
+               gpointer   user_data)
+{
+  PwWindow *self = PW_WINDOW (widget);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->content_stack), "session") != 0)
+    return FALSE;
+  return pw_session_view_activate_action (self->session_view, "session.stop");
+}
+
+/* Window state: GSettings, when its schema is installed (not when run
+ * from the build tree without GSETTINGS_SCHEMA_DIR). */
+static GSettings *
+load_settings (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APPLICATION_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("No GSettings schema %s: window state is not remembered", APPLICATION_ID);
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
+}
+
+static void
+on_filter_changed (PwSessionList *list,
+                   GParamSpec    *pspec,
+                   PwWindow      *self)
+{
+  if (self->settings != NULL)
+    g_settings_set_enum (self->settings, "sidebar-filter", pw_session_list_get_filter (list));
+}
+
+static void
+restore_state (PwWindow *self)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+  width = g_settings_get_int (self->settings, "window-width");
+  height = g_settings_get_int (self->settings, "window-height");
+  if (width > 0 && height > 0)
+    gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+  pw_session_sidebar_set_filter (self->sidebar, g_settings_get_enum (self->settings, "sidebar-filter"));
+}
+
+static void
+save_state (PwWindow *self)
+{
+  GtkWindow *window = GTK_WINDOW (self);
+  gboolean maximized;
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+
+  maximized = gtk_window_is_maximized (window);
+  /* The unmaximized size, so a maximized window restores sensibly */
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  g_settings_set_boolean (self->settings, "window-maximized", maximized);
+  if (!maximized && width > 0 && height > 0)
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_apply (self->settings);
+  /* The process may exit right after (Ctrl+Q): write now */
+  g_settings_sync ();
+}
+
+static void
+on_app_shutdown (GApplication *app,
+                 PwWindow     *self)
+{
+  save_state (self);
+}
+
+static gboolean
+pw_window_close_request (GtkWindow *window)
+{
+  save_state (PW_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (pw_window_parent_class)->close_request (window);
+}
+
+static void
 pw_window_dispose (GObject *object)
 {
+  PwWindow *self = PW_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (object), PW_TYPE_WINDOW);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (pw_window_parent_class)->dispose (object);
 }
@@ -40,21 +277,78 @@ pw_window_class_init (PwWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = pw_window_dispose;
+  window_class->close_request = pw_window_close_request;
+
+  g_type_ensure (PW_TYPE_SESSION_SIDEBAR);
+  g_type_ensure (PW_TYPE_SESSION_VIEW);
+  g_type_ensure (PW_TYPE_WELCOME_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/planwright/Planwright/app/pw-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, PwWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, PwWindow, status_page);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, empty_new_button);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, session_view);
+  gtk_widget_class_bind_template_child (widget_class, PwWindow, welcome_page);
+  gtk_widget_class_bind_template_callback (widget_class, on_selected_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_sidebar_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_folded_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_welcome_done);
+
+  gtk_widget_class_install_action (widget_class, "win.new-session", NULL, win_new_session_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, win_search_action);
+  gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, win_show_sidebar_action);
+
+  /* The one list of shortcuts; gtk/help-overlay.ui shows the same ones */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-session", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "app.preferences", NULL);
+  gtk_widget_class_add_binding (widget_class, GDK_KEY_Escape, 0, stop_shortcut, NULL);
 }
 
 static void
 pw_window_init (PwWindow *self)
 {
+  GApplication *app = g_application_get_default ();
+  const GError *engine_error = PW_IS_APPLICATION (app)
+                               ? pw_application_get_engine_error (PW_APPLICATION (app)) : NULL;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* The Devel build is striped, so it cannot be mistaken for the stable one. */
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
+
+  if (engine_error != NULL)
+    {
+      g_autofree char *description =
+        g_strdup_printf (_("%s\nFix or move the database file and start Planwright again."),
+                         engine_error->message);
+
+      adw_status_page_set_icon_name (self->status_page, "computer-fail-symbolic");
+      adw_status_page_set_title (self->status_page, _("Sessions Unavailable"));
+      adw_status_page_set_description (self->status_page, description);
+      gtk_widget_set_visible (GTK_WIDGET (self->empty_new_button), FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-session", FALSE);
+    }
+
+  /* First run (no key for the planner): the welcome page instead of the
+   * empty state, decided off the main loop since it asks the keyring */
+  self->cancellable = g_cancellable_new ();
+  if (engine_error == NULL)
+    pw_welcome_page_needed_async (self->cancellable, on_welcome_needed, self);
+
+  self->settings = load_settings ();
+  restore_state (self);
+  /* app.quit (Ctrl+Q) ends the process without a close request */
+  if (G_IS_APPLICATION (app))
+    g_signal_connect_object (app, "shutdown", G_CALLBACK (on_app_shutdown), self, 0);
+  g_signal_connect_object (pw_session_sidebar_get_list (self->sidebar), "notify::filter",
+                           G_CALLBACK (on_filter_changed), self, 0);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The main window; for now only a placeholder for the session list. */
+/* The main window: session sidebar and content in a leaflet, window state in GSettings, shortcuts. */
 #pragma once
 
 #include <adwaita.h>

@@ -13,6 +13,7 @@
 
 #include "pw-cli.h"
 #include "pw-planning.h"
+#include "pw-review-run.h"
 
 typedef struct {
   PwCli        *cli;
@@ -26,9 +27,9 @@ typedef struct {
   gboolean      any_text;
 } RunState;
 
-static PwEngine *
-cli_engine (PwCli *cli,
-            int   *out_exit)
+PwEngine *
+pw_cli_engine (PwCli *cli,
+               int   *out_exit)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PwSettings) settings = NULL;
@@ -117,10 +118,10 @@ run_cb (GObject      *source,
 /* Runs @op to its end on a main loop, streaming its text when @stream;
  * Ctrl-C cancels it. Returns the exit code (0, 1, 3, 130…), after
  * printing any error. */
-static int
-run_operation (PwCli       *cli,
-               PwOperation *op,
-               gboolean     stream)
+int
+pw_cli_run_operation (PwCli       *cli,
+                      PwOperation *op,
+                      gboolean     stream)
 {
   RunState state = { cli, op, NULL, NULL, FALSE, FALSE, stream, TRUE, FALSE };
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
@@ -163,6 +164,8 @@ run_operation (PwCli       *cli,
                        ? _("nothing partial was stored; run the command again when the problem is fixed")
                        : NULL;
 
+    if (state.error->domain == PW_REVIEW_ERROR && state.error->code != PW_REVIEW_ERROR_FAILED)
+      code = PW_EXIT_USAGE;
     if (state.error->domain == PW_STORE_ERROR)
       code = pw_cli_fail_error (state.error, hint);
     else
@@ -210,7 +213,7 @@ advance (PwCli      *cli,
 
   if (cli->verbose)
     pw_cli_note (cli, _("synthesizing the context and the discussion for the plan"));
-  code = run_operation (cli, PW_OPERATION (op), FALSE);
+  code = pw_cli_run_operation (cli, PW_OPERATION (op), FALSE);
   if (code == PW_EXIT_OK && !cli->json)
     pw_cli_note (cli, _("session %s is in PLANNING; write the plan with 'generate %s'"), id, id);
   return code;
@@ -310,7 +313,7 @@ interactive (PwCli      *cli,
         return advance (cli, engine, id);
 
       op = pw_discuss_op_new (engine, id, line);
-      code = run_operation (cli, PW_OPERATION (op), TRUE);
+      code = pw_cli_run_operation (cli, PW_OPERATION (op), TRUE);
       /* Ctrl-C cancels that reply only; other failures are reported and the chat goes on. */
       if (code != PW_EXIT_OK && code != PW_EXIT_INTERRUPTED && code != PW_EXIT_FAILURE)
         return code;
@@ -348,7 +351,7 @@ pw_cli_cmd_discuss (PwCli  *cli,
 
   if (!(info = pw_cli_session (cli, pw_args_positional (args, 0), PW_COMMAND_DISCUSS, &code)))
     return code;
-  if (!(engine = cli_engine (cli, &code)))
+  if (!(engine = pw_cli_engine (cli, &code)))
     return code;
 
   if (interactive_mode)
@@ -358,7 +361,7 @@ pw_cli_cmd_discuss (PwCli  *cli,
     {
       g_autoptr(PwDiscussOp) op = pw_discuss_op_new (engine, info->id, message);
 
-      code = run_operation (cli, PW_OPERATION (op), !cli->json);
+      code = pw_cli_run_operation (cli, PW_OPERATION (op), !cli->json);
       message_id = pw_discuss_op_get_message_id (op);
       reply_id = pw_discuss_op_get_reply_id (op);
       /* A failed message never advances: --done needs the reply. */
@@ -428,11 +431,11 @@ pw_cli_cmd_generate (PwCli  *cli,
 
   if (!(info = pw_cli_session (cli, pw_args_positional (args, 0), PW_COMMAND_GENERATE, &code)))
     return code;
-  if (!(engine = cli_engine (cli, &code)))
+  if (!(engine = pw_cli_engine (cli, &code)))
     return code;
 
   op = pw_generate_op_new (engine, info->id, pw_args_get (args, "model"));
-  if ((code = run_operation (cli, PW_OPERATION (op), !cli->json)) != PW_EXIT_OK)
+  if ((code = pw_cli_run_operation (cli, PW_OPERATION (op), !cli->json)) != PW_EXIT_OK)
     return code;
   print_draft_result (cli, info->id, pw_generate_op_get_draft_id (op),
                       pw_generate_op_get_draft_number (op), "planner",
@@ -464,7 +467,7 @@ pw_cli_cmd_draft (PwCli  *cli,
     return pw_cli_fail_error (error, _("fix or remove the settings file"));
   if (!(file = pw_context_file_read (path, pw_settings_get_max_context_bytes (settings), &error)))
     return pw_cli_fail (PW_EXIT_USAGE, _("nothing was stored"), "%s", error->message);
-  if (!(engine = cli_engine (cli, &code)))
+  if (!(engine = pw_cli_engine (cli, &code)))
     return code;
 
   if (!(draft_id = pw_planning_store_user_draft (engine, info->id, file->content, &number, &warnings, &error)))

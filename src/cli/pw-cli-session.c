@@ -10,6 +10,7 @@
 
 #include "pw-cli.h"
 #include "pw-prompts.h"
+#include "pw-session-create.h"
 
 /* The repository of the current folder, or NULL. */
 static char *
@@ -50,12 +51,8 @@ pw_cli_cmd_start (PwCli  *cli,
   g_autoptr(GError) error = NULL;
   g_autoptr(PwSessionInfo) info = NULL;
   g_autoptr(PwSettings) settings = NULL;
-  g_autoptr(JsonBuilder) config = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *project = NULL;
   g_autofree char *repo_root = NULL;
-  g_autofree char *config_json = NULL;
   g_autofree char *id = NULL;
   const char *model;
   PwStore *store;
@@ -84,34 +81,9 @@ pw_cli_cmd_start (PwCli  *cli,
   if (model == NULL)
     model = pw_settings_get_model (settings, PW_ROLE_PLANNER);
 
-  json_builder_begin_object (config);
-  json_builder_set_member_name (config, "project");
-  json_builder_add_string_value (config, project);
-  json_builder_set_member_name (config, "model_default");
-  json_builder_add_string_value (config, model);
-  json_builder_set_member_name (config, "planner_provider");
-  json_builder_add_string_value (config, pw_provider_kind_to_string (pw_settings_get_provider (settings, PW_ROLE_PLANNER)));
-  json_builder_set_member_name (config, "repo_root");
-  if (repo_root)
-    json_builder_add_string_value (config, repo_root);
-  else
-    json_builder_add_null_value (config);
-  {
-    g_autoptr(JsonParser) hashes = json_parser_new ();
-    g_autofree char *hashes_json = pw_prompt_hashes_json ();
-
-    json_parser_load_from_data (hashes, hashes_json, -1, NULL);
-    json_builder_set_member_name (config, "prompt_hashes");
-    json_builder_add_value (config, json_node_copy (json_parser_get_root (hashes)));
-  }
-  json_builder_end_object (config);
-  root = json_builder_get_root (config);
-  json_generator_set_root (gen, root);
-  config_json = json_generator_to_data (gen, NULL);
-
   if (!(store = pw_cli_store (cli, &code)))
     return code;
-  if (!pw_store_create_session (store, project, repo_root, config_json, &id, &error)
+  if (!pw_session_create (store, settings, project, repo_root, model, &id, &error)
       || !(info = pw_store_get_session (store, id, &error)))
     return pw_cli_fail_error (error, NULL);
 

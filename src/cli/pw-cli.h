@@ -6,6 +6,7 @@
 
 #include "pw-core.h"
 #include "pw-cli-args.h"
+#include "pw-engine.h"
 
 G_BEGIN_DECLS
 
@@ -52,6 +53,15 @@ void        pw_cli_print_json     (JsonBuilder *builder);
 /* Appends @str as a JSON string literal (RFC 8259 escapes). */
 void        pw_cli_json_append_string (GString    *out,
                                        const char *str);
+
+/* The engine over the CLI's store, settings and models (NULL + exit code) */
+PwEngine   *pw_cli_engine         (PwCli       *cli,
+                                   int         *out_exit);
+/* Runs @op on a main loop (Ctrl-C cancels it); prints any error and
+ * returns the exit code */
+int         pw_cli_run_operation  (PwCli       *cli,
+                                   PwOperation *op,
+                                   gboolean     stream);
 
 int pw_cli_cmd_start        (PwCli *cli, PwArgs *args);
 int pw_cli_cmd_add_context  (PwCli *cli, PwArgs *args);

@@ -61,6 +61,66 @@ pw_store_finish_review_run (PwStore     *self,
   return TRUE;
 }
 
+gboolean
+pw_store_set_review_run_step (PwStore     *self,
+                              gint64       run_id,
+                              const char  *step_json,
+                              GError     **error)
+{
+  g_autoptr(PwStmt) stmt = NULL;
+
+  g_return_val_if_fail (PW_IS_STORE (self), FALSE);
+
+  if (!(stmt = pw_store_prepare (self, "UPDATE review_runs SET step_json = ?2 WHERE id = ?1", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  pw_store_bind_text (stmt, 2, step_json ? step_json : "{}");
+  if (!pw_store_step_done (self, stmt, _("Could not update the review run"), error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, PW_STORE_ERROR, PW_STORE_ERROR_NOT_FOUND,
+                   _("no review run %" G_GINT64_FORMAT), run_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gint64
+pw_store_get_last_review_run (PwStore     *self,
+                              const char  *session_id,
+                              char       **out_state,
+                              char       **out_settings_json,
+                              char       **out_step_json,
+                              GError     **error)
+{
+  g_autoptr(PwStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (PW_IS_STORE (self), -1);
+
+  if (!(stmt = pw_store_prepare (self,
+                                 "SELECT id, state, settings_json, step_json FROM review_runs"
+                                 " WHERE session_id = ?1 ORDER BY id DESC LIMIT 1", error)))
+    return -1;
+  pw_store_bind_text (stmt, 1, session_id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_DONE)
+    return 0;
+  if (rc != SQLITE_ROW)
+    {
+      pw_store_set_sqlite_error (self, error, rc, _("Could not read the review runs"));
+      return -1;
+    }
+  if (out_state)
+    *out_state = pw_store_column_dup (stmt, 1);
+  if (out_settings_json)
+    *out_settings_json = pw_store_column_dup (stmt, 2);
+  if (out_step_json)
+    *out_step_json = pw_store_column_dup (stmt, 3);
+  return sqlite3_column_int64 (stmt, 0);
+}
+
 gint64
 pw_store_add_review (PwStore     *self,
                      const char  *session_id,

@@ -290,6 +290,18 @@ gboolean    pw_store_finish_review_run (PwStore        *self,
                                         gint64          run_id,
                                         const char     *state,
                                         GError        **error);
+/* The run's resumable state (a JSON object), written after every step */
+gboolean    pw_store_set_review_run_step (PwStore      *self,
+                                        gint64          run_id,
+                                        const char     *step_json,
+                                        GError        **error);
+/* The newest run of @session_id: its id, 0 when none, -1 on error */
+gint64      pw_store_get_last_review_run (PwStore      *self,
+                                        const char     *session_id,
+                                        char          **out_state,
+                                        char          **out_settings_json,
+                                        char          **out_step_json,
+                                        GError        **error);
 /* Stores @review and its issues (ids are filled in). */
 gint64      pw_store_add_review        (PwStore        *self,
                                         const char     *session_id,

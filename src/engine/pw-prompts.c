@@ -19,6 +19,9 @@ static const struct {
   [PW_PROMPT_PLAN_REPAIR] = { "repair", "plan-repair.md" },
   [PW_PROMPT_FEEDBACK_VALIDATION] = { "triage", "feedback-validation.md" },
   [PW_PROMPT_REVISION] = { "revision", "revision.md" },
+  [PW_PROMPT_REVIEWER_BASIC] = { "reviewer_basic", "reviewer-basic.md" },
+  [PW_PROMPT_REVIEWER_GUIDANCE] = { "reviewer_guidance", "reviewer-guidance.md" },
+  [PW_PROMPT_REVIEWER_KEEP_TRIM] = { "reviewer_keep_trim", "reviewer-keep-trim.md" },
 };
 
 typedef struct {

@@ -16,6 +16,25 @@ on_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The AdwStatusPage titled @title below @widget (not mapped when the
+ * leaflet is folded on a small screen) */
+static GtkWidget *
+find_status_page (GtkWidget  *widget,
+                  const char *title)
+{
+  if (ADW_IS_STATUS_PAGE (widget)
+      && g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_status_page (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_window_maps (void)
 {
@@ -39,13 +58,10 @@ test_window_maps (void)
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (window)));
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "Planwright");
 
-  status_page = gtk_widget_get_first_child (adw_application_window_get_content (ADW_APPLICATION_WINDOW (window)));
-  while (status_page != NULL && !ADW_IS_STATUS_PAGE (status_page))
-    status_page = gtk_widget_get_next_sibling (status_page);
+  /* Nothing selected: the content is the empty state */
+  status_page = find_status_page (adw_application_window_get_content (ADW_APPLICATION_WINDOW (window)),
+                                  "No Session Selected");
   g_assert_nonnull (status_page);
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status_page)), ==, "Planwright");
-  g_assert_cmpstr (adw_status_page_get_description (ADW_STATUS_PAGE (status_page)), ==,
-                   "Sessions will appear here");
 
   g_assert_cmpint (gtk_widget_has_css_class (GTK_WIDGET (window), "devel"), ==,
                    g_strcmp0 (PROFILE, "development") == 0);

@@ -32,10 +32,10 @@ ALLOWED = {
 }
 ALWAYS = {'status', 'export', 'list'}
 # Parsed and checked against the table, then "not available yet" (exit 1).
-NOT_YET = {'review'}
+NOT_YET = set()
 # Allowed, then a model call; nothing listens on the test's base URL, so
 # the call fails (exit 1) after what is committed before a call.
-MODEL_CALL = {'discuss', 'generate'}
+MODEL_CALL = {'discuss', 'generate', 'review'}
 
 COMMANDS = ['add-context', 'discuss', 'generate', 'draft', 'review',
             'complete', 'reopen', 'resume', 'status', 'export', 'list']
@@ -77,6 +77,12 @@ class PhaseTableTest(CliTestCase):
                 # session has moved to DISCUSSION; no reply was stored.
                 self.assertEqual((after['phase'], after['status']), ('DISCUSSION', 'ACTIVE'))
                 self.assertEqual(after['message_count'], before['message_count'] + 1)
+            elif command == 'review':
+                # The run is stored and the session is in REVIEW; the failed
+                # reviewer call cost nothing and stored no review.
+                self.assertEqual((after['phase'], after['status']), ('REVIEW', 'ACTIVE'))
+                self.assertEqual(after['review_count'], before['review_count'])
+                self.assertEqual(after['draft_count'], before['draft_count'])
             else:
                 # Only the failed call's metadata is kept: it cost nothing.
                 self.assertEqual(after.pop('total_cost_usd'), 0)
@@ -209,7 +215,7 @@ class PhaseMoveTest(CliTestCase):
 
 class NotYetAvailableTest(CliTestCase):
     """discuss, generate, draft, review: flags first (2), then the table
-    (3), then the work (review: "not available yet", 1)."""
+    (3), then the work (a model call that fails here, 1)."""
 
     def test_bad_flags_are_usage_errors_even_in_a_refused_phase(self):
         sid = self.make_session('SETUP')
@@ -234,22 +240,31 @@ class NotYetAvailableTest(CliTestCase):
         self.assert_state(sid, 'SETUP', 'ACTIVE')
 
     def test_every_review_flag_is_accepted(self):
-        sid = self.make_session('REVIEW')
+        # Each call starts a run that fails at its first model call; a
+        # fresh session each time, since a resumed run refuses other flags.
         repo = self.mkdir('repo')
         for effort in ('none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max'):
             with self.subTest(reasoning=effort):
+                sid = self.make_session('REVIEW')
                 res = self.run_cli('review', sid, '--reviewer-reasoning', effort)
-                self.assert_error(res, 1)
+                self.assert_error(res, 1, '127.0.0.1:9')
         for complexity in ('standard', 'complex'):
             with self.subTest(complexity=complexity):
-                self.assert_error(self.run_cli('review', sid, '--complexity', complexity), 1)
+                sid = self.make_session('REVIEW')
+                self.assert_error(self.run_cli('review', sid, '--complexity', complexity), 1, '127.0.0.1:9')
+        sid = self.make_session('REVIEW')
         res = self.run_cli('review', sid, '--fast', '--max-rounds', '3',
                            '--no-review-history', '--reviewer-model', 'gpt-5.4',
                            '--reviewer-reasoning', 'high', '--complexity', 'complex',
                            '--repo-root', repo, '--max-cost', '1.50')
-        self.assert_error(res, 1)
-        self.assertIn('not available yet', res.err.lower(), res)
+        self.assert_error(res, 1, '127.0.0.1:9')
         self.assert_state(sid, 'REVIEW', 'ACTIVE')
+        # The same flags again resume the unfinished run; other flags are refused
+        self.assert_error(self.run_cli('review', sid, '--fast', '--max-rounds', '3',
+                                       '--no-review-history', '--reviewer-model', 'gpt-5.4',
+                                       '--reviewer-reasoning', 'high', '--complexity', 'complex',
+                                       '--repo-root', repo, '--max-cost', '1.50'), 1, '127.0.0.1:9')
+        self.assert_error(self.run_cli('review', sid, '--max-rounds', '4'), 2)
 
     def test_every_discuss_form_is_accepted(self):
         sid = self.make_session('DISCUSSION')

@@ -10,6 +10,7 @@
 static const char *files[PW_N_PROMPTS] = {
   "planner-discussion.md", "synthesis.md", "plan-generation.md",
   "plan-repair.md", "feedback-validation.md", "revision.md",
+  "reviewer-basic.md", "reviewer-guidance.md", "reviewer-keep-trim.md",
 };
 
 /* The hash is of the file's exact bytes: editing a prompt changes it. */
