@@ -10,3 +10,4 @@
 #include "pw-resources.h"
 #include "pw-settings.h"
 #include "pw-store.h"
+#include "pw-text.h"

@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "pw-text.h"
 #include "pw-plan-validate.h"
 
 typedef struct {
@@ -122,8 +123,7 @@ check_checklist (GPtrArray  *warnings,
                                                 m->number, title));
   else if (plain > 0)
     {
-      /* g_utf8_substring reads past the end of a shorter string: clamp. */
-      g_autofree char *shown = g_utf8_substring (first_plain, 0, MIN (60, g_utf8_strlen (first_plain, -1)));
+      g_autofree char *shown = pw_utf8_prefix (first_plain, 60);
       g_ptr_array_add (warnings,
                        g_strdup_printf ("Milestone %" G_GUINT64_FORMAT ": %u item(s) in '### %s' have no checkbox (first: \"%s\").",
                                         m->number, plain, title, shown));

@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "pw-text.h"
 #include "pw-export.h"
 #include "pw-paths.h"
 #include "pw-planning.h"
@@ -382,7 +383,7 @@ history_text (PwReviewRun *self,
   g_string_append_printf (h, "## Previous Round (Round %d) Context\n\n", prev->round_number);
   if (previous_plan != NULL)
     {
-      g_autofree char *cut = g_utf8_substring (previous_plan, 0, HISTORY_PLAN_CHARS);
+      g_autofree char *cut = pw_utf8_prefix (previous_plan, HISTORY_PLAN_CHARS);
 
       g_string_append_printf (h, "### Plan reviewed in round %d:\n\n%s%s\n\n", prev->round_number, cut,
                               g_utf8_strlen (previous_plan, -1) > HISTORY_PLAN_CHARS ? "\n... [truncated]" : "");

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <json-glib/json-glib.h>
 
+#include "pw-text.h"
 #include "pw-reviewer-parse.h"
 
 #define SUMMARY_MAX_CHARS 200
@@ -550,7 +551,7 @@ first_line_summary (const char *text)
         continue;
       if (g_utf8_strlen (line, -1) > SUMMARY_MAX_CHARS)
         {
-          g_autofree char *cut = g_utf8_substring (line, 0, SUMMARY_MAX_CHARS - 3);
+          g_autofree char *cut = pw_utf8_prefix (line, SUMMARY_MAX_CHARS - 3);
           return g_strconcat (cut, "...", NULL);
         }
       return g_strdup (line);
