@@ -348,6 +348,19 @@ on_selection_changed (GtkSingleSelection *selection,
   set_selected_id (self, item ? pw_session_item_get_id (item) : NULL);
 }
 
+/* The selection model forgets its selected row when the rows are
+ * replaced (every refresh) and says so first: ignore that until
+ * on_items_changed has selected the same session again. */
+static void
+on_items_changing (GListModel       *model,
+                   guint             position,
+                   guint             removed,
+                   guint             added,
+                   PwSessionSidebar *self)
+{
+  self->restoring = TRUE;
+}
+
 /* After a refresh the model's rows are new: select the same session again. */
 static void
 on_items_changed (GListModel       *model,
@@ -691,6 +704,8 @@ pw_session_sidebar_init (PwSessionSidebar *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->list = pw_session_list_new (get_engine ());
+  /* Before the selection model connects its own handler */
+  g_signal_connect (self->list, "items-changed", G_CALLBACK (on_items_changing), self);
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->list)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);

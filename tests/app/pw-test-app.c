@@ -79,12 +79,17 @@ set_up_environment (PwTestApp *self)
   g_setenv ("PLANWRIGHT_DB", self->db_path, TRUE);
 
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  /* GTK's own schemas (the file chooser's) are in the system dirs, which
+   * the isolation hid when GSettings first looked: name them too */
   if (g_file_test (schemas, G_FILE_TEST_EXISTS))
     {
       g_autofree char *schema_dir = g_path_get_dirname (schemas);
+      g_autofree char *path = g_strconcat (schema_dir, ":/usr/share/glib-2.0/schemas", NULL);
 
-      g_setenv ("GSETTINGS_SCHEMA_DIR", schema_dir, TRUE);
+      g_setenv ("GSETTINGS_SCHEMA_DIR", path, TRUE);
     }
+  else
+    g_setenv ("GSETTINGS_SCHEMA_DIR", "/usr/share/glib-2.0/schemas", TRUE);
 }
 
 static void
@@ -130,6 +135,16 @@ pw_test_app_new (int width,
   g_assert_nonnull (pw_application_get_engine (self->app));
 
   handler = g_signal_connect (self->app, "window-added", G_CALLBACK (window_added_cb), size);
+  /* GtkRecentManager keeps the path of the first test's (since removed)
+   * data dir for the whole process; a file chooser writes there */
+  {
+    g_autofree char *recent = NULL;
+    g_autofree char *recent_dir = NULL;
+
+    g_object_get (gtk_recent_manager_get_default (), "filename", &recent, NULL);
+    recent_dir = g_path_get_dirname (recent);
+    g_assert_cmpint (g_mkdir_with_parents (recent_dir, 0700), ==, 0);
+  }
   g_application_activate (G_APPLICATION (self->app));
   g_signal_handler_disconnect (self->app, handler);
   window_mapped (self);

@@ -46,6 +46,16 @@ test_list_newest_first_and_filter (void)
   g_assert_cmpuint (pw_session_list_find (list, a), ==, 0);
   pw_session_list_set_filter (list, PW_SESSION_FILTER_ALL);
 
+  /* A refresh (any session-changed) keeps the selected session shown */
+  {
+    GtkWidget *view = pw_test_find_by_type (GTK_WIDGET (t->window), PW_TYPE_SESSION_VIEW);
+
+    g_assert_true (pw_test_app_select_session (t, a));
+    g_assert_cmpstr (pw_session_view_get_session (PW_SESSION_VIEW (view)), ==, a);
+    pw_application_session_changed (t->app, NULL);
+    g_assert_cmpstr (pw_session_view_get_session (PW_SESSION_VIEW (view)), ==, a);
+  }
+
   pw_test_app_free (t);
 }
 
