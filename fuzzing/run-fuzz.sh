@@ -74,7 +74,9 @@ dict=()
 
 # UBSan only reports by default; a fuzzer must stop on the first finding.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=$leak_check}
+# The target's leak setting wins over one inherited from the caller
+# (run-tests.sh exports detect_leaks=1 for its sanitizer stage).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=$leak_check"
 export G_SLICE=always-malloc
 
 echo "run-fuzz: $target for ${seconds}s, seeds from $fixtures" >&2
