@@ -6,8 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "pw-fake-server.h"
-#include "pw-planning.h"
+#include "pw-test-engine.h"
 
 #define FILE_TEXT "int main (void) { return register_user (); } /* UNIQUE-FILE-MARKER */\n"
 #define NOTE_TEXT "Uses PostgreSQL 15"
@@ -31,36 +30,9 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PwSettings) settings = NULL;
-  g_autoptr(PwModels) models = NULL;
-  g_autofree char *db = NULL;
   g_autofree char *file = NULL;
-  g_autofree char *config_dir = g_build_filename (g_get_user_config_dir (), "planwright", NULL);
-  g_autofree char *ini = g_build_filename (config_dir, "settings.ini", NULL);
 
-  f->server = pw_fake_server_new (&error);
-  g_assert_no_error (error);
-  g_setenv ("ANTHROPIC_BASE_URL", pw_fake_server_get_url (f->server), TRUE);
-  g_setenv ("OPENAI_BASE_URL", pw_fake_server_get_url (f->server), TRUE);
-  g_setenv ("ANTHROPIC_API_KEY", "sk-ant-fake-test-key", TRUE);
-  g_setenv ("OPENAI_API_KEY", "sk-fake-test-key", TRUE);
-
-  /* Fast retries and short stalls, so failure tests take milliseconds. */
-  g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (ini,
-                                      "[network]\nmax-retries=1\nretry-base-delay-ms=10\nretry-max-delay-ms=20\n"
-                                      "idle-timeout-ms=400\nfirst-byte-timeout-ms=2000\n", -1, NULL));
-
-  f->dir = g_dir_make_tmp ("pw-planning-XXXXXX", &error);
-  g_assert_no_error (error);
-  db = g_build_filename (f->dir, "planwright.db", NULL);
-  f->store = pw_store_open (db, &error);
-  g_assert_no_error (error);
-  settings = pw_settings_load (NULL, &error);
-  g_assert_no_error (error);
-  models = pw_models_load (NULL, &error);
-  g_assert_no_error (error);
-  f->engine = pw_engine_new (f->store, settings, models);
+  pw_test_engine_set_up (&f->server, &f->store, &f->engine, &f->dir);
 
   g_assert_true (pw_store_create_session (f->store, "demo", NULL,
                                           "{\"project\":\"demo\",\"model_default\":\"claude-sonnet-5-5\"}",
@@ -73,61 +45,13 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_clear_object (&f->engine);
-  g_clear_object (&f->store);
-  g_clear_object (&f->server);
-  remove_tree (f->dir);
-  g_free (f->dir);
+  pw_test_engine_tear_down (&f->server, &f->store, &f->engine, &f->dir);
   g_free (f->id);
 }
 
-typedef struct {
-  GMainLoop *loop;
-  GError    *error;
-  gboolean   ok;
-} Wait;
-
-static void
-run_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = pw_operation_run_finish (PW_OPERATION (source), result, &w->error);
-  g_main_loop_quit (w->loop);
-}
-
-static gboolean
-run_op (PwOperation  *op,
-        GError      **error)
-{
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Wait w = { loop, NULL, FALSE };
-
-  pw_operation_run_async (op, NULL, run_cb, &w);
-  g_main_loop_run (loop);
-  if (w.error)
-    g_propagate_error (error, w.error);
-  return w.ok;
-}
 
 static void
 enqueue_text (Fixture    *f,
@@ -153,14 +77,6 @@ request_body (Fixture    *f,
   return json_node_get_object (json_parser_get_root (parser));
 }
 
-static char *
-body_text (Fixture *f,
-           guint    index)
-{
-  PwFakeRequest *r = g_ptr_array_index (pw_fake_server_get_requests (f->server), index);
-
-  return g_strndup (g_bytes_get_data (r->body, NULL), g_bytes_get_size (r->body));
-}
 
 static guint
 count (const char *haystack,
@@ -214,7 +130,7 @@ test_full_flow (Fixture       *f,
     g_autoptr(PwDiscussOp) op = pw_discuss_op_new (f->engine, f->id, "Add user registration");
 
     enqueue_text (f, "Which database do you use?");
-    g_assert_true (run_op (PW_OPERATION (op), &error));
+    g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_no_error (error);
     g_assert_cmpstr (pw_operation_get_text (PW_OPERATION (op)), ==, "Which database do you use?");
     g_assert_cmpint (pw_discuss_op_get_reply_id (PW_DISCUSS_OP (op)), >, pw_discuss_op_get_message_id (PW_DISCUSS_OP (op)));
@@ -233,10 +149,10 @@ test_full_flow (Fixture       *f,
     g_autoptr(PwDiscussOp) op = pw_discuss_op_new (f->engine, f->id, "PostgreSQL, and email must be verified");
 
     enqueue_text (f, "Understood: PostgreSQL and verification mail.");
-    g_assert_true (run_op (PW_OPERATION (op), &error));
+    g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_no_error (error);
   }
-  second_body = body_text (f, 1);
+  second_body = pw_test_request_body (f->server, 1);
   g_assert_cmpuint (count (second_body, "UNIQUE-FILE-MARKER"), ==, 1);
   g_assert_cmpuint (count (second_body, NOTE_TEXT), ==, 1);
   {
@@ -283,7 +199,7 @@ test_full_flow (Fixture       *f,
     g_autoptr(PwAdvanceOp) op = pw_advance_op_new (f->engine, f->id);
 
     enqueue_text (f, "## Feature\nRegistration with verified email on PostgreSQL.");
-    g_assert_true (run_op (PW_OPERATION (op), &error));
+    g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_no_error (error);
   }
   g_clear_pointer (&info, pw_session_info_free);
@@ -303,7 +219,7 @@ test_full_flow (Fixture       *f,
     g_autoptr(PwGenerateOp) op = pw_generate_op_new (f->engine, f->id, "claude-opus-5-5");
 
     enqueue_text (f, valid_plan);
-    g_assert_true (run_op (PW_OPERATION (op), &error));
+    g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_no_error (error);
     g_assert_cmpint (pw_generate_op_get_draft_number (op), ==, 1);
     g_assert_cmpuint (pw_generate_op_get_warnings (op)->len, ==, 0);
@@ -312,7 +228,7 @@ test_full_flow (Fixture       *f,
   g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 4);
   {
     g_autoptr(JsonParser) p4 = json_parser_new ();
-    g_autofree char *gen_body = body_text (f, 3);
+    g_autofree char *gen_body = pw_test_request_body (f->server, 3);
 
     body = request_body (f, 3, p4);
     g_assert_cmpstr (json_object_get_string_member (body, "model"), ==, "claude-opus-5-5");
@@ -360,12 +276,12 @@ test_repair_once (Fixture       *f,
 
     enqueue_text (f, "## Milestone 1: Only one\n- do it\n");
     enqueue_text (f, valid_plan);
-    g_assert_true (run_op (PW_OPERATION (op), &error));
+    g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_no_error (error);
     g_assert_true (pw_generate_op_get_repaired (op));
     g_assert_cmpuint (pw_generate_op_get_warnings (op)->len, ==, 0);
     g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 2);
-    repair_body = body_text (f, 1);
+    repair_body = pw_test_request_body (f->server, 1);
     g_assert_nonnull (strstr (repair_body, "Too few milestones"));
   }
 
@@ -376,7 +292,7 @@ test_repair_once (Fixture       *f,
 
     enqueue_text (f, "No plan here.");
     enqueue_text (f, "Still no plan.");
-    g_assert_true (run_op (PW_OPERATION (op), &error));
+    g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_no_error (error);
     g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 4);
     g_assert_cmpuint (pw_fake_server_get_pending (f->server), ==, 0);
@@ -401,7 +317,7 @@ test_failure_keeps_message_only (Fixture       *f,
     reply = pw_fake_reply_new_text (PW_PROVIDER_ANTHROPIC, "This answer will be cut off in the middle", NULL, 8);
     pw_fake_reply_set_fault (reply, PW_FAKE_FAULT_TRUNCATE, 700);
     pw_fake_server_enqueue (f->server, NULL, reply);
-    g_assert_false (run_op (PW_OPERATION (op), &error));
+    g_assert_false (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_nonnull (error);
     g_test_message ("error: %s", error->message);
     g_clear_error (&error);
@@ -415,7 +331,7 @@ test_failure_keeps_message_only (Fixture       *f,
     g_autoptr(PwDiscussOp) op = pw_discuss_op_new (f->engine, f->id, "Hello planner");
 
     enqueue_text (f, "Hello developer");
-    g_assert_true (run_op (PW_OPERATION (op), &error));
+    g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_no_error (error);
   }
   g_clear_pointer (&messages, g_ptr_array_unref);
@@ -449,7 +365,7 @@ test_cancel (Fixture       *f,
   pw_fake_reply_set_chunking (reply, 40, 60, 20);
   pw_fake_server_enqueue (f->server, NULL, reply);
   g_signal_connect (op, "delta", G_CALLBACK (cancel_on_first_delta), &deltas);
-  g_assert_false (run_op (PW_OPERATION (op), &error));
+  g_assert_false (pw_test_run_operation (PW_OPERATION (op), &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpuint (deltas, ==, 1);
   g_assert_cmpint (pw_operation_get_state (PW_OPERATION (op)), ==, PW_OPERATION_CANCELLED);
@@ -473,7 +389,7 @@ test_token_limit_retry (Fixture       *f,
   g_assert_no_error (error);
   pw_fake_server_enqueue (f->server, NULL, cut);
   enqueue_text (f, "The risks are small.");
-  g_assert_true (run_op (PW_OPERATION (op), &error));
+  g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
   g_assert_no_error (error);
 
   /* The cut-off reply was not stored; the second ask had a larger limit. */
@@ -491,7 +407,7 @@ test_not_allowed (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(PwGenerateOp) op = pw_generate_op_new (f->engine, f->id, NULL);
 
-  g_assert_false (run_op (PW_OPERATION (op), &error));
+  g_assert_false (pw_test_run_operation (PW_OPERATION (op), &error));
   g_assert_error (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_ALLOWED);
   g_assert_nonnull (strstr (error->message, "CONTEXT"));
   g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 0);

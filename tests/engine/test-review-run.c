@@ -6,8 +6,7 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
-#include "pw-fake-server.h"
-#include "pw-planning.h"
+#include "pw-test-engine.h"
 #include "pw-review-run.h"
 
 #define FILE_TEXT "int main (void) { return register_user (); } /* UNIQUE-FILE-MARKER */\n"
@@ -32,36 +31,9 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(PwSettings) settings = NULL;
-  g_autoptr(PwModels) models = NULL;
-  g_autofree char *db = NULL;
   g_autofree char *file = NULL;
-  g_autofree char *config_dir = g_build_filename (g_get_user_config_dir (), "planwright", NULL);
-  g_autofree char *ini = g_build_filename (config_dir, "settings.ini", NULL);
 
-  f->server = pw_fake_server_new (&error);
-  g_assert_no_error (error);
-  g_setenv ("ANTHROPIC_BASE_URL", pw_fake_server_get_url (f->server), TRUE);
-  g_setenv ("OPENAI_BASE_URL", pw_fake_server_get_url (f->server), TRUE);
-  g_setenv ("ANTHROPIC_API_KEY", "sk-ant-fake-test-key", TRUE);
-  g_setenv ("OPENAI_API_KEY", "sk-fake-test-key", TRUE);
-
-  /* Fast retries and short stalls, so failure tests take milliseconds. */
-  g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (ini,
-                                      "[network]\nmax-retries=1\nretry-base-delay-ms=10\nretry-max-delay-ms=20\n"
-                                      "idle-timeout-ms=400\nfirst-byte-timeout-ms=2000\n", -1, NULL));
-
-  f->dir = g_dir_make_tmp ("pw-review-XXXXXX", &error);
-  g_assert_no_error (error);
-  db = g_build_filename (f->dir, "planwright.db", NULL);
-  f->store = pw_store_open (db, &error);
-  g_assert_no_error (error);
-  settings = pw_settings_load (NULL, &error);
-  g_assert_no_error (error);
-  models = pw_models_load (NULL, &error);
-  g_assert_no_error (error);
-  f->engine = pw_engine_new (f->store, settings, models);
+  pw_test_engine_set_up (&f->server, &f->store, &f->engine, &f->dir);
 
   g_assert_true (pw_store_create_session (f->store, "demo", NULL,
                                           "{\"project\":\"demo\",\"model_default\":\"claude-sonnet-5-5\"}",
@@ -77,61 +49,13 @@ fixture_set_up (Fixture       *f,
 }
 
 static void
-remove_tree (const char *dir)
-{
-  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d)))
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (dir);
-}
-
-static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  g_clear_object (&f->engine);
-  g_clear_object (&f->store);
-  g_clear_object (&f->server);
-  remove_tree (f->dir);
-  g_free (f->dir);
+  pw_test_engine_tear_down (&f->server, &f->store, &f->engine, &f->dir);
   g_free (f->id);
 }
 
-typedef struct {
-  GMainLoop *loop;
-  GError    *error;
-  gboolean   ok;
-} Wait;
-
-static void
-run_cb (GObject      *source,
-        GAsyncResult *result,
-        gpointer      user_data)
-{
-  Wait *w = user_data;
-
-  w->ok = pw_operation_run_finish (PW_OPERATION (source), result, &w->error);
-  g_main_loop_quit (w->loop);
-}
-
-static gboolean
-run_op (PwOperation  *op,
-        GError      **error)
-{
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  Wait w = { loop, NULL, FALSE };
-
-  pw_operation_run_async (op, NULL, run_cb, &w);
-  g_main_loop_run (loop);
-  if (w.error)
-    g_propagate_error (error, w.error);
-  return w.ok;
-}
 
 static void
 enqueue_text (Fixture    *f,
@@ -140,14 +64,6 @@ enqueue_text (Fixture    *f,
   pw_fake_server_enqueue (f->server, NULL, pw_fake_reply_new_text (PW_PROVIDER_ANTHROPIC, text, NULL, 5));
 }
 
-static char *
-body_text (Fixture *f,
-           guint    index)
-{
-  PwFakeRequest *r = g_ptr_array_index (pw_fake_server_get_requests (f->server), index);
-
-  return g_strndup (g_bytes_get_data (r->body, NULL), g_bytes_get_size (r->body));
-}
 
 static const char *revised_plan =
   "# Registration — implementation plan\n\nAdd sign-up, revised.\n\n"
@@ -172,7 +88,7 @@ run_review (Fixture               *f,
 {
   PwReviewRun *run = pw_review_run_new (f->engine, f->id, request);
 
-  run_op (PW_OPERATION (run), error);
+  pw_test_run_operation (PW_OPERATION (run), error);
   return run;
 }
 
@@ -222,7 +138,7 @@ test_go_round_one (Fixture       *f,
   g_assert_cmpint (memcmp (handoff, valid_plan, len), ==, 0);
 
   /* Structured output and the keep/trim prompt were asked for */
-  body = body_text (f, 0);
+  body = pw_test_request_body (f->server, 0);
   g_assert_nonnull (strstr (body, "NO_GO"));
   g_assert_nonnull (strstr (body, "json_schema"));
   g_assert_nonnull (strstr (body, "strengths that a revision must preserve"));
@@ -266,17 +182,17 @@ test_no_go_then_go (Fixture       *f,
   g_assert_cmpint (r1->draft_id, >, 0);
 
   /* Triage (index 0 is the critical: minors are not listed) and revision */
-  triage = body_text (f, 1);
+  triage = pw_test_request_body (f->server, 1);
   g_assert_nonnull (strstr (triage, "0. [CRITICAL] NO-ROLLBACK"));
   g_assert_null (strstr (triage, "MINOR-TYPO"));
-  revision = body_text (f, 2);
+  revision = pw_test_request_body (f->server, 2);
   g_assert_nonnull (strstr (revision, "NO-ROLLBACK"));
   g_assert_null (strstr (revision, "MINOR-TYPO"));
   g_assert_nonnull (strstr (revision, "KEEP-TESTS"));
   g_assert_nonnull (strstr (revision, "TRIM-ADMIN"));
   g_assert_null (strstr (revision, "edited by hand"));
   /* History: round 2 sees round 1 and the plan it reviewed */
-  second = body_text (f, 3);
+  second = pw_test_request_body (f->server, 3);
   g_assert_nonnull (strstr (second, "Round 1"));
   g_assert_nonnull (strstr (second, "Plan reviewed in round 1"));
 
@@ -350,7 +266,7 @@ run_deferred (Fixture  *f,
   run = run_review (f, &request, &error);
   g_assert_no_error (error);
   g_assert_cmpint (pw_review_run_get_outcome (run), ==, PW_REVIEW_OUTCOME_ACCEPTED);
-  second = body_text (f, 3);
+  second = pw_test_request_body (f->server, 3);
   if (history)
     {
       g_assert_nonnull (strstr (second, "DEFERRED [Round 1] LATER-THING"));
@@ -391,7 +307,7 @@ test_user_draft_intentional (Fixture       *f,
   review_reply (f, GO);
   run = run_review (f, NULL, &error);
   g_assert_no_error (error);
-  revision = body_text (f, 2);
+  revision = pw_test_request_body (f->server, 2);
   g_assert_nonnull (strstr (revision, "edited by hand"));
   g_assert_nonnull (strstr (revision, "intentional"));
 }
@@ -439,7 +355,7 @@ test_unparseable_pauses (Fixture       *f,
   run = run_review (f, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (pw_review_run_get_outcome (run), ==, PW_REVIEW_OUTCOME_PAUSED);
-  repair = body_text (f, 1);
+  repair = pw_test_request_body (f->server, 1);
   g_assert_nonnull (strstr (repair, "could not be read"));
   reviews = pw_store_list_reviews (f->store, f->id, &error);
   g_assert_cmpuint (reviews->len, ==, 0);
@@ -465,10 +381,10 @@ test_fast_mode (Fixture       *f,
   g_assert_cmpint (pw_review_run_get_outcome (run), ==, PW_REVIEW_OUTCOME_ACCEPTED);
   /* No triage call: reviewer, revision, reviewer */
   g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 3);
-  first = body_text (f, 1);
+  first = pw_test_request_body (f->server, 1);
   g_assert_nonnull (strstr (first, "FAST-ISSUE"));
   g_assert_null (strstr (first, "FAST-MINOR"));
-  second = body_text (f, 2);
+  second = pw_test_request_body (f->server, 2);
   g_assert_null (strstr (second, "Review History"));
   g_assert_nonnull (strstr (second, "Leave \\\"resolution_guidance\\\""));
 }
@@ -508,7 +424,7 @@ test_no_draft (Fixture       *f,
   g_assert_true (pw_store_create_session (f->store, "empty", NULL, "{}", &other, &error));
   g_assert_true (pw_store_set_phase (f->store, other, PW_PHASE_PLANNING, PW_STATUS_ACTIVE, &error));
   run = pw_review_run_new (f->engine, other, NULL);
-  run_op (PW_OPERATION (run), &error);
+  pw_test_run_operation (PW_OPERATION (run), &error);
   g_assert_error (error, PW_REVIEW_ERROR, PW_REVIEW_ERROR_NO_DRAFT);
   info = pw_store_get_session (f->store, other, NULL);
   g_assert_cmpint (info->phase, ==, PW_PHASE_PLANNING);
@@ -581,7 +497,7 @@ test_max_rounds_and_numbering (Fixture       *f,
     again = run_review (f, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpint (pw_review_run_get_outcome (again), ==, PW_REVIEW_OUTCOME_ACCEPTED);
-    revision = body_text (f, 7);
+    revision = pw_test_request_body (f->server, 7);
     g_assert_nonnull (strstr (revision, "USE-SNAPSHOTS"));
   }
   reviews = pw_store_list_reviews (f->store, f->id, &error);
