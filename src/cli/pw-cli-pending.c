@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <math.h>
@@ -14,6 +15,7 @@
 typedef struct {
   PwCli       *cli;
   PwReviewRun *run;
+  PwEngine    *engine;
   guint        printed;   /* rounds already printed */
 } ReviewView;
 
@@ -67,7 +69,7 @@ print_round (ReviewView          *view,
       if (r->defaulted > 0)
         g_string_append_printf (line, _(" (%u deferred by default: no answer)"), r->defaulted);
     }
-  g_string_append_printf (line, _(" — %" G_GINT64_FORMAT " tokens, "), r->tokens);
+  g_string_append_printf (line, _(" — %" PRId64 " tokens, "), r->tokens);
   if (r->cost_known)
     g_string_append_printf (line, "$%.4f", r->cost_usd);
   else
@@ -105,6 +107,31 @@ on_round_started (PwReviewRun *run,
     pw_cli_note (view->cli, _("round %d (of at most %d in this run): reviewing…"), round, cap);
 }
 
+/* --debug: the reviewer's answer as it came, read back from the store */
+static void
+print_raw_review (ReviewView          *view,
+                  const PwReviewRound *r)
+{
+  g_autoptr(GPtrArray) reviews = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *session_id = pw_operation_get_session_id (PW_OPERATION (view->run));
+
+  if (!(reviews = pw_store_list_reviews (pw_engine_get_store (view->engine), session_id, &error)))
+    return;
+  for (guint i = 0; i < reviews->len; i++)
+    {
+      PwReview *review = reviews->pdata[i];
+
+      if (review->id != r->review_id)
+        continue;
+      fprintf (stderr, "%s\n", _("⚠ DEBUG OUTPUT — may contain sensitive content"));
+      fprintf (stderr, _("round %d: raw reviewer answer (%s, read as %s):\n%s\n"), r->round,
+               review->reviewer_model ? review->reviewer_model : "?", review->parse_mode,
+               review->raw_response ? review->raw_response : "");
+      fflush (stderr);
+    }
+}
+
 static void
 on_review_parsed (PwReviewRun   *run,
                   PwReviewRound *r,
@@ -113,6 +140,8 @@ on_review_parsed (PwReviewRun   *run,
   if (view->cli->verbose)
     pw_cli_note (view->cli, _("round %d: the reviewer says %s (%u critical, %u major, %u minor)"),
                  r->round, pw_verdict_to_string (r->verdict), r->critical, r->major, r->minor);
+  if (view->cli->debug)
+    print_raw_review (view, r);
 }
 
 static void
@@ -213,7 +242,7 @@ pw_cli_cmd_review (PwCli  *cli,
   g_autoptr(PwEngine) engine = NULL;
   g_autoptr(PwReviewRun) run = NULL;
   PwReviewRequest request = { 0 };
-  ReviewView view = { cli, NULL, 0 };
+  ReviewView view = { cli, NULL, NULL, 0 };
   PwReviewOutcome outcome;
   gint64 rounds = 0;
   double cost = 0;
@@ -249,6 +278,7 @@ pw_cli_cmd_review (PwCli  *cli,
 
   run = pw_review_run_new (engine, info->id, &request);
   view.run = run;
+  view.engine = engine;
   g_signal_connect (run, "round-started", G_CALLBACK (on_round_started), &view);
   g_signal_connect (run, "review-parsed", G_CALLBACK (on_review_parsed), &view);
   g_signal_connect (run, "paused", G_CALLBACK (on_paused), &view);

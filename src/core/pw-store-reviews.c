@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <sqlite3.h>
 
@@ -55,7 +56,7 @@ pw_store_finish_review_run (PwStore     *self,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, PW_STORE_ERROR, PW_STORE_ERROR_NOT_FOUND,
-                   _("no review run %" G_GINT64_FORMAT), run_id);
+                   _("no review run %" PRId64), run_id);
       return FALSE;
     }
   return TRUE;
@@ -80,7 +81,7 @@ pw_store_set_review_run_step (PwStore     *self,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, PW_STORE_ERROR, PW_STORE_ERROR_NOT_FOUND,
-                   _("no review run %" G_GINT64_FORMAT), run_id);
+                   _("no review run %" PRId64), run_id);
       return FALSE;
     }
   return TRUE;
@@ -141,8 +142,8 @@ pw_store_add_review (PwStore     *self,
     if (!(stmt = pw_store_prepare (self,
                                    "INSERT INTO reviews (session_id, run_id, draft_id, round_number, verdict,"
                                    " summary, keep_json, trim_json, parse_mode, raw_response, reviewer_model,"
-                                   " usage_id, created_at)"
-                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", error)))
+                                   " usage_id, created_at, inconsistency)"
+                                   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", error)))
       goto fail;
     pw_store_bind_text (stmt, 1, session_id);
     if (review->run_id > 0)
@@ -160,6 +161,7 @@ pw_store_add_review (PwStore     *self,
     if (review->usage_id > 0)
       sqlite3_bind_int64 (stmt, 12, review->usage_id);
     pw_store_bind_text (stmt, 13, now);
+    pw_store_bind_text (stmt, 14, review->inconsistency);
     if (!pw_store_step_done (self, stmt, _("Could not store the review"), error))
       goto fail;
     review->id = sqlite3_last_insert_rowid (self->db);
@@ -281,6 +283,7 @@ review_from_row (PwStmt *stmt)
   r->usage_id = sqlite3_column_int64 (stmt, 11);
   r->created_at = pw_store_column_dup (stmt, 12);
   r->fast_mode = sqlite3_column_int (stmt, 13) != 0;
+  r->inconsistency = pw_store_column_dup (stmt, 14);
   return r;
 }
 
@@ -300,7 +303,7 @@ pw_store_list_reviews (PwStore     *self,
                                    "SELECT r.id, r.run_id, r.draft_id, r.round_number, r.verdict, r.summary,"
                                    " r.keep_json, r.trim_json, r.parse_mode, r.raw_response, r.reviewer_model,"
                                    " r.usage_id, r.created_at,"
-                                   " coalesce(json_extract(rr.settings_json, '$.fast_mode'), 0)"
+                                   " coalesce(json_extract(rr.settings_json, '$.fast_mode'), 0), r.inconsistency"
                                    " FROM reviews r LEFT JOIN review_runs rr ON rr.id = r.run_id"
                                    " WHERE r.session_id = ?1 ORDER BY r.round_number", error)))
       return NULL;
@@ -378,6 +381,7 @@ blocker_from_row (PwStmt *stmt)
   pw_phase_from_string ((const char *) sqlite3_column_text (stmt, 5), &b->paused_phase);
   b->created_at = pw_store_column_dup (stmt, 6);
   b->resolved_at = pw_store_column_dup (stmt, 7);
+  b->used_in_draft_id = sqlite3_column_int64 (stmt, 8);
   return b;
 }
 
@@ -393,7 +397,7 @@ pw_store_list_blockers (PwStore     *self,
 
   if (!(stmt = pw_store_prepare (self,
                                  "SELECT id, source, question, answer, status, paused_phase, created_at,"
-                                 " resolved_at FROM blockers WHERE session_id = ?1"
+                                 " resolved_at, used_in_draft_id FROM blockers WHERE session_id = ?1"
                                  " AND (?2 = 0 OR status = 'open') ORDER BY id", error)))
     return NULL;
   pw_store_bind_text (stmt, 1, session_id);
@@ -436,7 +440,7 @@ pw_store_answer_blocker (PwStore     *self,
     if (rc == SQLITE_DONE)
       {
         g_set_error (error, PW_STORE_ERROR, PW_STORE_ERROR_NOT_FOUND,
-                     _("session %s has no open blocker %" G_GINT64_FORMAT), session_id, blocker_id);
+                     _("session %s has no open blocker %" PRId64), session_id, blocker_id);
         goto fail;
       }
     if (rc != SQLITE_ROW)
@@ -518,4 +522,23 @@ pw_store_add_usage (PwStore        *self,
   if (!pw_store_step_done (self, stmt, _("Could not store the call's usage"), error))
     return 0;
   return sqlite3_last_insert_rowid (self->db);
+}
+
+gboolean
+pw_store_mark_blocker_used (PwStore     *self,
+                            gint64       blocker_id,
+                            gint64       draft_id,
+                            GError     **error)
+{
+  g_autoptr(PwStmt) stmt = NULL;
+
+  g_return_val_if_fail (PW_IS_STORE (self), FALSE);
+
+  if (!(stmt = pw_store_prepare (self,
+                                 "UPDATE blockers SET used_in_draft_id = ?2"
+                                 " WHERE id = ?1 AND answer IS NOT NULL AND used_in_draft_id IS NULL", error)))
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, blocker_id);
+  sqlite3_bind_int64 (stmt, 2, draft_id);
+  return pw_store_step_done (self, stmt, _("Could not record how the answer was used"), error);
 }

@@ -87,6 +87,7 @@ pw_review_free (PwReview *review)
   g_free (review->parse_mode);
   g_free (review->raw_response);
   g_free (review->reviewer_model);
+  g_free (review->inconsistency);
   g_clear_pointer (&review->issues, g_ptr_array_unref);
   g_free (review->created_at);
   g_free (review);

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
@@ -19,6 +20,7 @@
 static const char *migrations[PW_STORE_SCHEMA_VERSION] = {
   RESOURCE_PREFIX "001-base.sql",
   RESOURCE_PREFIX "002-search.sql",
+  RESOURCE_PREFIX "003-review-notes.sql",
 };
 
 G_DEFINE_FINAL_TYPE (PwStore, pw_store, G_TYPE_OBJECT)
@@ -479,7 +481,7 @@ check_header (PwStore  *self,
   if (version > PW_STORE_SCHEMA_VERSION)
     {
       g_set_error (error, PW_STORE_ERROR, PW_STORE_ERROR_NEWER_SCHEMA,
-                   _("%s was written by a newer Planwright (schema version %" G_GINT64_FORMAT
+                   _("%s was written by a newer Planwright (schema version %" PRId64
                      ", this one knows up to %d); it was left untouched — use the newer Planwright"),
                    self->path, version, PW_STORE_SCHEMA_VERSION);
       return FALSE;

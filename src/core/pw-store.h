@@ -27,7 +27,7 @@ GQuark pw_store_error_quark (void);
 
 /* "PLNW" in big-endian ASCII; written to the header's application_id. */
 #define PW_STORE_APPLICATION_ID 0x504c4e57
-#define PW_STORE_SCHEMA_VERSION 2
+#define PW_STORE_SCHEMA_VERSION 3
 
 typedef struct {
   char     *id;
@@ -99,6 +99,7 @@ typedef struct {
   char      *reviewer_model; /* nullable */
   gint64     usage_id;     /* 0 when none */
   gboolean   fast_mode;    /* from the run's settings */
+  char      *inconsistency; /* nullable: what the answer contradicted */
   GPtrArray *issues;       /* PwReviewIssue, by issue_index */
   char      *created_at;
 } PwReview;
@@ -112,6 +113,7 @@ typedef struct {
   PwPhase  paused_phase;
   char    *created_at;
   char    *resolved_at;   /* nullable */
+  gint64   used_in_draft_id; /* the revision that used the answer; 0 when none yet */
 } PwBlocker;
 
 typedef struct {
@@ -334,6 +336,12 @@ gboolean    pw_store_answer_blocker    (PwStore        *self,
                                         const char     *session_id,
                                         gint64          blocker_id,
                                         const char     *answer,
+                                        GError        **error);
+/* Records that the planner request which wrote @draft_id carried the
+ * answer of blocker @blocker_id (shown by the window next to the answer). */
+gboolean    pw_store_mark_blocker_used (PwStore        *self,
+                                        gint64          blocker_id,
+                                        gint64          draft_id,
                                         GError        **error);
 
 /* Usage */

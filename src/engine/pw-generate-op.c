@@ -194,18 +194,11 @@ repair (PwGenerateOp *self,
         GTask        *task)
 {
   PwOperation *op = PW_OPERATION (self);
-  g_autoptr(GString) user = g_string_new ("## Plan\n\n");
   g_autofree char *model = g_strdup (planner_model (self));
   gint64 max_tokens, ceiling;
 
-  g_string_append_printf (user, "%s\n\n## Format problems\n\n", self->plan);
-  for (guint i = 0; i < self->warnings->len; i++)
-    g_string_append_printf (user, "- %s\n", (const char *) g_ptr_array_index (self->warnings, i));
-
   g_clear_pointer (&self->request, pw_llm_request_free);
-  self->request = pw_llm_request_new (model);
-  pw_llm_request_set_system (self->request, pw_prompt_text (PW_PROMPT_PLAN_REPAIR));
-  pw_llm_request_add_message (self->request, "user", user->str, FALSE);
+  self->request = pw_planning_repair_request (model, self->plan, self->warnings);
 
   pw_operation_set_usage_target (op, pw_engine_get_store (self->engine), "repair");
   pw_operation_set_step (op, "repair");
@@ -275,7 +268,7 @@ generate (PwGenerateOp *self,
 
   g_string_append_printf (user, "## Context Synthesis\n\n%s\n\n", pw_session_text_synthesis (entries));
   g_string_append_printf (user, "## Discussion\n\n%s\n\n",
-                          *conversation ? conversation : _("(no discussion)"));
+                          *conversation ? conversation : "(no discussion)");
   g_string_append (user, "Write the implementation plan now, in the format the system prompt gives.");
 
   g_clear_pointer (&self->request, pw_llm_request_free);

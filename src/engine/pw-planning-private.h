@@ -27,5 +27,10 @@ gint64        pw_planning_store_synthesis   (PwEngine        *engine,
                                              GError         **error);
 G_GNUC_INTERNAL
 gboolean      pw_planning_text_is_empty     (const char      *text);
+/* The one repair request of a plan whose format has @warnings (strings) */
+G_GNUC_INTERNAL
+PwLlmRequest *pw_planning_repair_request    (const char      *model,
+                                             const char      *plan,
+                                             GPtrArray       *warnings);
 
 G_END_DECLS

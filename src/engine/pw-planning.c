@@ -72,7 +72,7 @@ pw_planning_synthesis_request (PwEngine    *engine,
   if (context)
     g_string_append_printf (user, "%s\n", context);
   g_string_append_printf (user, "## Discussion\n\n%s\n\n",
-                          *conversation ? conversation : _("(no discussion: plan from the context alone)"));
+                          *conversation ? conversation : "(no discussion: plan from the context alone)");
   g_string_append (user, "Write the brief now.");
 
   request = pw_llm_request_new (model);
@@ -120,6 +120,22 @@ pw_planning_text_is_empty (const char *text)
     if (!g_ascii_isspace (*p))
       return FALSE;
   return TRUE;
+}
+
+PwLlmRequest *
+pw_planning_repair_request (const char *model,
+                            const char *plan,
+                            GPtrArray  *warnings)
+{
+  g_autoptr(GString) user = g_string_new ("## Plan\n\n");
+  PwLlmRequest *request = pw_llm_request_new (model);
+
+  g_string_append_printf (user, "%s\n\n## Format problems\n\n", plan);
+  for (guint i = 0; i < warnings->len; i++)
+    g_string_append_printf (user, "- %s\n", (const char *) g_ptr_array_index (warnings, i));
+  pw_llm_request_set_system (request, pw_prompt_text (PW_PROMPT_PLAN_REPAIR));
+  pw_llm_request_add_message (request, "user", user->str, FALSE);
+  return request;
 }
 
 gint64

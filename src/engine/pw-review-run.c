@@ -53,8 +53,7 @@ struct _PwReviewRun
   gboolean         resumed;
   gint             rounds_done;      /* rounds of this run stored */
   double           spent;            /* this run's known cost */
-  double           last_review_cost;
-  double           last_planner_cost;
+  gint64           last_review_output;  /* tokens, for the next estimate */
 
   /* the round in flight */
   gint             round;
@@ -67,6 +66,9 @@ struct _PwReviewRun
   PwReview        *review;           /* stored review being triaged/revised */
   GArray          *triage_map;       /* triage index → review issue index */
   PwDispositions  *dispositions;
+  GArray          *used_blockers;    /* ids of the answers the revision carries */
+  char            *revised_plan;     /* a revision waiting for its repair */
+  GPtrArray       *revised_warnings;
 
   PwReviewOutcome  outcome;
   GPtrArray       *rounds;
@@ -92,6 +94,7 @@ static guint signals[N_SIGNALS];
 static void start_round (PwReviewRun *self, GTask *task);
 static void triage (PwReviewRun *self, GTask *task);
 static void revise (PwReviewRun *self, GTask *task);
+static void round_done (PwReviewRun *self);
 
 static void
 round_free (gpointer p)
@@ -129,6 +132,9 @@ pw_review_run_finalize (GObject *object)
   g_free (self->first_error);
   g_clear_pointer (&self->review, pw_review_free);
   g_clear_pointer (&self->triage_map, g_array_unref);
+  g_clear_pointer (&self->used_blockers, g_array_unref);
+  g_clear_pointer (&self->revised_plan, g_free);
+  g_clear_pointer (&self->revised_warnings, g_ptr_array_unref);
   g_clear_pointer (&self->dispositions, pw_dispositions_free);
   g_clear_pointer (&self->rounds, g_ptr_array_unref);
   g_free (self->handoff_path);
@@ -445,11 +451,34 @@ mode_prompt (PwReviewMode mode)
     }
 }
 
+/* Before a call: pauses the run (TRUE) when sending self->request, with
+ * about @expected_output tokens back, could pass --max-cost. A model
+ * without prices estimates nothing: only known spending counts. */
 static gboolean
-over_budget (PwReviewRun *self,
-             double       estimate)
+pause_if_over_budget (PwReviewRun *self,
+                      GTask       *task,
+                      const char  *model,
+                      gint64       expected_output)
 {
-  return self->max_cost > 0 && self->spent + estimate > self->max_cost;
+  const PwModelInfo *info = pw_models_lookup (pw_engine_get_models (self->engine), model);
+  g_autofree char *q = NULL;
+  double estimate = 0;
+
+  if (self->max_cost <= 0)
+    return FALSE;
+  if (!pw_llm_request_estimate_cost (self->request, info, expected_output, &estimate))
+    estimate = 0;
+  if (self->spent + estimate <= self->max_cost)
+    return FALSE;
+
+  q = g_strdup_printf (_("The review's cost budget of $%.2f (--max-cost) would be passed by the next call to %s (about $%.4f; $%.4f spent so far). Raise the budget or accept the plan by hand."),
+                       self->max_cost, model, estimate, self->spent);
+  /* Before a review call no round is in flight; before triage or a
+   * revision the round ends here */
+  if (self->current != NULL)
+    round_done (self);
+  finish_paused (self, task, q);
+  return TRUE;
 }
 
 static void
@@ -516,6 +545,41 @@ stalled_critical (PwReviewRun *self,
   return NULL;
 }
 
+/* A critical stays open unless the planner REJECTed it */
+static void
+end_without_revision (PwReviewRun *self,
+                      GTask       *task,
+                      PwReview    *review,
+                      const char  *reason)
+{
+  g_autoptr(GString) q = g_string_new (NULL);
+  guint open = 0;
+
+  for (guint i = 0; review->issues && i < review->issues->len; i++)
+    {
+      PwReviewIssue *issue = review->issues->pdata[i];
+
+      if (g_strcmp0 (issue->severity, "critical") == 0 && g_strcmp0 (issue->disposition, "REJECT") != 0)
+        {
+          g_string_append_printf (q, "\n- %s", issue->description);
+          open++;
+        }
+    }
+  if (open == 0)
+    {
+      finish_accepted (self, task, reason);
+      return;
+    }
+  {
+    const char *head = g_strcmp0 (reason, "cap_no_criticals") == 0
+                     ? _("Review cap reached. Critical issues remaining:")
+                     : _("The planner accepted none of the reviewer's issues, but critical issues remain open:");
+    g_autofree char *question = g_strconcat (head, q->str, NULL);
+
+    finish_paused (self, task, question);
+  }
+}
+
 static void
 after_triage (PwReviewRun *self,
               GTask       *task)
@@ -561,45 +625,14 @@ after_triage (PwReviewRun *self,
       return;
     }
 
-  if (cap_round)
+  /* At the cap, and when nothing was accepted (a revision could change
+   * nothing, so reviewing the same draft again would only cost money), the
+   * run ends: accepted unless a critical is still open. */
+  if (cap_round || accepted == 0)
     {
-      GString *q = g_string_new (NULL);
-      guint open = 0;
-
-      for (guint i = 0; review->issues && i < review->issues->len; i++)
-        {
-          PwReviewIssue *issue = review->issues->pdata[i];
-
-          if (g_strcmp0 (issue->severity, "critical") == 0 && g_strcmp0 (issue->disposition, "REJECT") != 0)
-            {
-              g_string_append_printf (q, "\n- %s", issue->description);
-              open++;
-            }
-        }
       round_done (self);
-      if (open > 0)
-        {
-          g_autofree char *question = g_strconcat (_("Review cap reached. Critical issues remaining:"), q->str, NULL);
-
-          g_string_free (q, TRUE);
-          finish_paused (self, task, question);
-          return;
-        }
-      g_string_free (q, TRUE);
-      finish_accepted (self, task, "cap_no_criticals");
-      return;
-    }
-
-  if (accepted == 0)
-    {
-      /* Nothing to fix: the same draft is reviewed again next round. */
-      if (!save_step (self, STEP_REVISED, &error))
-        {
-          fail (self, task, g_steal_pointer (&error));
-          return;
-        }
-      round_done (self);
-      start_round (self, task);
+      end_without_revision (self, task, review,
+                            cap_round ? "cap_no_criticals" : "nothing_to_revise");
       return;
     }
   revise (self, task);
@@ -623,7 +656,9 @@ store_dispositions (PwReviewRun *self,
       PwReviewIssue *issue = self->review->issues->pdata[index];
       PwDispositionEntry *e = &self->dispositions->entries[t];
       PwDisposition d = e->answered ? e->disposition : PW_DISPOSITION_DEFER;
-      const char *why = e->answered ? e->rationale : _("No disposition was given; deferred by default.");
+      /* Not translated: the rationale goes back to the planner in the
+       * review history. */
+      const char *why = e->answered ? e->rationale : "No disposition was given; deferred by default.";
 
       if (!pw_store_add_disposition (store, issue->id, pw_disposition_to_string (d),
                                      *why ? why : NULL, !e->answered, &error))
@@ -696,13 +731,14 @@ triage_cb (GObject      *source,
 
   if (self->dispositions->n_missing > 0 && !self->reasking)
     {
-      GString *again = g_string_new (_("Some issues got no valid disposition. Answer again, as the same JSON array, for the issues numbered:"));
+      /* Said to the model: never translated. */
+      GString *again = g_string_new ("Some issues got no valid disposition. Answer again, as the same JSON array, for the issues numbered:");
 
       self->reasking = TRUE;
       for (guint i = 0; i < self->dispositions->n_issues; i++)
         if (!self->dispositions->entries[i].answered)
           g_string_append_printf (again, " %u", i);
-      g_string_append (again, _(". The disposition must be exactly ACCEPT, DEFER or REJECT."));
+      g_string_append (again, ". The disposition must be exactly ACCEPT, DEFER or REJECT.");
       pw_llm_request_add_message (self->request, "assistant", completion->text, FALSE);
       pw_llm_request_add_message (self->request, "user", again->str, FALSE);
       g_string_free (again, TRUE);
@@ -753,13 +789,6 @@ triage (PwReviewRun *self,
       return;
     }
 
-  if (over_budget (self, self->last_planner_cost))
-    {
-      round_done (self);
-      finish_paused (self, task, _("The review's cost budget (--max-cost) would be passed by the next call. Raise the budget or accept the plan by hand."));
-      return;
-    }
-
   if (!(draft = pw_store_get_latest_draft (store_of (self), session_of (self), &error)))
     {
       fail (self, task, error ? g_steal_pointer (&error)
@@ -784,6 +813,8 @@ triage (PwReviewRun *self,
   self->request = pw_llm_request_new (self->planner_model);
   pw_llm_request_set_system (self->request, pw_prompt_text (PW_PROMPT_FEEDBACK_VALIDATION));
   pw_llm_request_add_message (self->request, "user", user->str, FALSE);
+  if (pause_if_over_budget (self, task, self->planner_model, 100 + 150 * (gint64) self->triage_map->len))
+    return;
   pw_operation_set_usage_target (op, store_of (self), "triage");
   pw_operation_set_step (op, "triage");
   max_tokens = pw_planning_max_tokens (self->engine, self->planner_model, TRIAGE_MAX_TOKENS, &ceiling);
@@ -791,46 +822,39 @@ triage (PwReviewRun *self,
                        g_task_get_cancellable (task), triage_cb, task);
 }
 
-static void
-revise_cb (GObject      *source,
-           GAsyncResult *result,
-           gpointer      user_data)
+static gboolean
+mark_answers_used (PwReviewRun  *self,
+                   gint64        draft_id,
+                   GError      **error)
 {
-  GTask *task = user_data;
-  PwReviewRun *self = PW_REVIEW_RUN (source);
-  PwOperation *op = PW_OPERATION (self);
+  for (guint i = 0; i < self->used_blockers->len; i++)
+    if (!pw_store_mark_blocker_used (store_of (self), g_array_index (self->used_blockers, gint64, i),
+                                     draft_id, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* The revised draft, with its format warnings, stored with the step */
+static void
+store_revision (PwReviewRun *self,
+                GTask       *task,
+                const char  *plan,
+                GPtrArray   *warnings)
+{
   PwStore *store = store_of (self);
-  g_autoptr(PwLlmCompletion) completion = NULL;
-  g_autoptr(GPtrArray) warnings = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *warnings_json = NULL;
+  g_autofree char *warnings_json = pw_plan_warnings_to_json (warnings);
   gint number = 0;
   gint64 draft_id;
-
-  if (!(completion = pw_operation_stream_finish (op, result, &error)))
-    {
-      fail (self, task, g_steal_pointer (&error));
-      return;
-    }
-  pw_llm_completion_record (completion, store, session_of (self), "revision", self->planner, NULL);
-  account (self, completion);
-  self->last_planner_cost = completion->cost_known ? completion->cost_usd : 0;
-  if (pw_planning_text_is_empty (completion->text))
-    {
-      fail (self, task, g_error_new (PW_ENGINE_ERROR, PW_ENGINE_ERROR_EMPTY_REPLY,
-                                     _("the planner answered the revision request with nothing; run 'review' again to retry it")));
-      return;
-    }
-  warnings = pw_plan_validate (completion->text);
-  warnings_json = pw_plan_warnings_to_json (warnings);
 
   if (!pw_store_begin (store, &error))
     {
       fail (self, task, g_steal_pointer (&error));
       return;
     }
-  if (!(draft_id = pw_store_add_draft (store, session_of (self), completion->text, "planner", self->round,
+  if (!(draft_id = pw_store_add_draft (store, session_of (self), plan, "planner", self->round,
                                        self->planner_model, 0, warnings_json, &number, &error))
+      || !mark_answers_used (self, draft_id, &error)
       || !save_step (self, STEP_REVISED, &error)
       || !pw_store_commit (store, &error))
     {
@@ -843,6 +867,83 @@ revise_cb (GObject      *source,
   g_signal_emit (self, signals[SIGNAL_DRAFT_ADDED], 0, draft_id, number);
   round_done (self);
   start_round (self, task);
+}
+
+/* The revision had format problems: one repair, kept only if no worse */
+static void
+repair_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  PwReviewRun *self = PW_REVIEW_RUN (source);
+  g_autoptr(PwLlmCompletion) completion = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plan = g_steal_pointer (&self->revised_plan);
+  g_autoptr(GPtrArray) plan_warnings = g_steal_pointer (&self->revised_warnings);
+
+  if (!(completion = pw_operation_stream_finish (PW_OPERATION (self), result, &error)))
+    {
+      fail (self, task, g_steal_pointer (&error));
+      return;
+    }
+  pw_llm_completion_record (completion, store_of (self), session_of (self), "repair", self->planner, NULL);
+  account (self, completion);
+  warnings = pw_plan_validate (completion->text);
+  if (!pw_planning_text_is_empty (completion->text) && warnings->len <= plan_warnings->len)
+    store_revision (self, task, completion->text, warnings);
+  else
+    store_revision (self, task, plan, plan_warnings);
+}
+
+static void
+revise_cb (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  GTask *task = user_data;
+  PwReviewRun *self = PW_REVIEW_RUN (source);
+  PwOperation *op = PW_OPERATION (self);
+  g_autoptr(PwLlmCompletion) completion = NULL;
+  g_autoptr(GPtrArray) warnings = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!(completion = pw_operation_stream_finish (op, result, &error)))
+    {
+      fail (self, task, g_steal_pointer (&error));
+      return;
+    }
+  pw_llm_completion_record (completion, store_of (self), session_of (self), "revision", self->planner, NULL);
+  account (self, completion);
+  if (pw_planning_text_is_empty (completion->text))
+    {
+      fail (self, task, g_error_new (PW_ENGINE_ERROR, PW_ENGINE_ERROR_EMPTY_REPLY,
+                                     _("the planner answered the revision request with nothing; run 'review' again to retry it")));
+      return;
+    }
+  warnings = pw_plan_validate (completion->text);
+  if (warnings->len == 0)
+    {
+      store_revision (self, task, completion->text, warnings);
+      return;
+    }
+
+  /* Format-checked like a generated plan: one repair request */
+  g_free (self->revised_plan);
+  self->revised_plan = g_strdup (completion->text);
+  g_clear_pointer (&self->revised_warnings, g_ptr_array_unref);
+  self->revised_warnings = g_steal_pointer (&warnings);
+  g_clear_pointer (&self->request, pw_llm_request_free);
+  self->request = pw_planning_repair_request (self->planner_model, self->revised_plan, self->revised_warnings);
+  pw_operation_set_usage_target (op, store_of (self), "repair");
+  pw_operation_set_step (op, "repair");
+  {
+    gint64 ceiling, max_tokens = pw_planning_max_tokens (self->engine, self->planner_model, PLAN_MAX_TOKENS, &ceiling);
+
+    pw_operation_stream (op, self->planner, self->request, max_tokens, ceiling,
+                         g_task_get_cancellable (task), repair_cb, task);
+  }
 }
 
 static void
@@ -860,12 +961,6 @@ revise (PwReviewRun *self,
   gint64 max_tokens, ceiling;
   guint n = 0;
 
-  if (over_budget (self, self->last_planner_cost))
-    {
-      round_done (self);
-      finish_paused (self, task, _("The review's cost budget (--max-cost) would be passed by the next call. Raise the budget or accept the plan by hand."));
-      return;
-    }
   if (!(draft = pw_store_get_latest_draft (store, session_of (self), &error))
       || !(blockers = pw_store_list_blockers (store, session_of (self), FALSE, &error)))
     {
@@ -918,17 +1013,19 @@ revise (PwReviewRun *self,
   {
     gboolean header = FALSE;
 
-    /* Blocker answers given since this draft was written */
+    /* Blocker answers no planner request has carried yet */
+    g_array_set_size (self->used_blockers, 0);
     for (guint i = 0; i < blockers->len; i++)
       {
         PwBlocker *b = blockers->pdata[i];
 
-        if (b->answer == NULL || b->resolved_at == NULL || g_strcmp0 (b->resolved_at, draft->created_at) < 0)
+        if (b->answer == NULL || b->used_in_draft_id != 0)
           continue;
         if (!header)
           g_string_append (user, "\n## Developer Answers\n\nThe developer answered these questions; follow the answers:\n\n");
         header = TRUE;
         g_string_append_printf (user, "- Q: %s\n  A: %s\n", b->question, b->answer);
+        g_array_append_val (self->used_blockers, b->id);
       }
   }
   g_string_append (user, "\n## Instructions\n\nRevise the plan so that every issue above is resolved, "
@@ -938,6 +1035,9 @@ revise (PwReviewRun *self,
   self->request = pw_llm_request_new (self->planner_model);
   pw_llm_request_set_system (self->request, pw_prompt_text (PW_PROMPT_REVISION));
   pw_llm_request_add_message (self->request, "user", user->str, FALSE);
+  /* The revised plan is about as long as the current one */
+  if (pause_if_over_budget (self, task, self->planner_model, (gint64) strlen (draft->content) / 4))
+    return;
   pw_operation_set_usage_target (op, store, "revision");
   pw_operation_set_step (op, "revision");
   max_tokens = pw_planning_max_tokens (self->engine, self->planner_model, PLAN_MAX_TOKENS, &ceiling);
@@ -995,6 +1095,7 @@ store_review (PwReviewRun     *self,
   review->raw_response = g_strdup (raw);
   review->reviewer_model = g_strdup (self->reviewer_model);
   review->usage_id = usage_id;
+  review->inconsistency = g_strdup (answer->inconsistency);
   review->issues = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_review_issue_free);
   for (guint i = 0; i < answer->issues->len; i++)
     {
@@ -1068,14 +1169,15 @@ review_cb (GObject      *source,
   usage_id = pw_llm_completion_record (completion, store_of (self), session_of (self), "review",
                                        self->reviewer, NULL);
   account (self, completion);
-  self->last_review_cost = completion->cost_known ? completion->cost_usd : 0;
+  self->last_review_output = completion->usage.output_tokens;
   answer = pw_review_answer_parse (completion->text, -1);
 
   if (answer->source == PW_REVIEW_SOURCE_FAILED)
     {
       if (!self->repairing)
         {
-          g_autofree char *again = g_strdup_printf (_("Your answer could not be read (%s). Reply again with only the JSON object the system prompt describes, and nothing else."),
+          /* Said to the model: never translated. */
+          g_autofree char *again = g_strdup_printf ("Your answer could not be read (%s). Reply again with only the JSON object the system prompt describes, and nothing else.",
                                                     answer->error);
 
           self->repairing = TRUE;
@@ -1138,24 +1240,8 @@ start_round (PwReviewRun *self,
     last_round = MAX (last_round, ((PwReview *) reviews->pdata[i])->round_number);
   draft = drafts->pdata[drafts->len - 1];
 
-  /* The estimate of a review call is the last one's cost */
-  if (over_budget (self, self->last_review_cost))
-    {
-      g_autofree char *q = g_strdup_printf (_("The review's cost budget of $%.2f (--max-cost) would be passed by the next reviewer call ($%.4f spent so far). Raise the budget or accept the plan by hand."),
-                                            self->max_cost, self->spent);
-      finish_paused (self, task, q);
-      return;
-    }
-
   self->round = last_round + 1;
   self->repairing = FALSE;
-  self->current = g_new0 (PwReviewRound, 1);
-  self->current->round = self->round;
-  self->current->cost_known = TRUE;
-  self->start_us = g_get_monotonic_time ();
-  g_ptr_array_add (self->rounds, self->current);
-  g_signal_emit (self, signals[SIGNAL_ROUND_STARTED], 0, self->round, self->cap);
-
   if (self->history)
     {
       /* The plan the previous round reviewed */
@@ -1179,6 +1265,16 @@ start_round (PwReviewRun *self,
   pw_llm_request_set_json_schema (self->request, "review", pw_reviewer_answer_schema ());
   if (self->reviewer_reasoning && g_strcmp0 (self->reviewer_reasoning, "none") != 0)
     pw_llm_request_set_effort (self->request, self->reviewer_reasoning);
+  if (pause_if_over_budget (self, task, self->reviewer_model,
+                            self->last_review_output > 0 ? self->last_review_output : 2000))
+    return;
+
+  self->current = g_new0 (PwReviewRound, 1);
+  self->current->round = self->round;
+  self->current->cost_known = TRUE;
+  self->start_us = g_get_monotonic_time ();
+  g_ptr_array_add (self->rounds, self->current);
+  g_signal_emit (self, signals[SIGNAL_ROUND_STARTED], 0, self->round, self->cap);
 
   pw_operation_set_usage_target (op, store, "review");
   pw_operation_set_step (op, "review");
@@ -1488,6 +1584,7 @@ static void
 pw_review_run_init (PwReviewRun *self)
 {
   self->rounds = g_ptr_array_new_with_free_func (round_free);
+  self->used_blockers = g_array_new (FALSE, FALSE, sizeof (gint64));
 }
 
 PwReviewRun *

@@ -678,6 +678,47 @@ last_user_text (JsonObject *request)
   "### Tasks\n- [ ] Add the command in src/cli.c\n- [ ] Test the command end to end\n\n" \
   "### Deliverables\n- [ ] The command works from a terminal\n"
 
+#define DEMO_REVISED_MARK "Revised after review: every milestone names its rollback."
+
+#define DEMO_REVIEW_NO_GO \
+  "{\"verdict\":\"NO_GO\",\"summary\":\"A clear plan that never says how to undo a milestone.\"," \
+  "\"issues\":[{\"severity\":\"major\",\"description\":\"No milestone says how it is rolled back if it fails.\"," \
+  "\"rationale\":\"A failed deploy of Milestone 2 would leave data in the new model with no way back.\"," \
+  "\"resolution_guidance\":\"Add a rollback task to each milestone.\",\"target_section\":\"Milestone 2\"}," \
+  "{\"severity\":\"minor\",\"description\":\"The command in Milestone 3 has no --help text.\"," \
+  "\"rationale\":\"Users discover commands through --help.\",\"resolution_guidance\":\"Mention it in a task.\"," \
+  "\"target_section\":\"Milestone 3\"}]," \
+  "\"keep\":[\"Small milestones, each with its own tests\"],\"trim\":[]}"
+
+#define DEMO_REVIEW_GO \
+  "{\"verdict\":\"GO\",\"summary\":\"Each milestone can now be undone; ready to implement.\"," \
+  "\"issues\":[],\"keep\":[\"Small milestones, each with its own tests\"],\"trim\":[]}"
+
+/* A triage request lists its issues as "N. [SEVERITY] …": accept them all */
+static char *
+demo_dispositions (const char *said)
+{
+  g_autoptr(GString) out = g_string_new ("[");
+  guint n = 0;
+
+  for (const char *line = said; line && *line; )
+    {
+      const char *end = strchr (line, '\n');
+      char *after = NULL;
+      guint64 index = g_ascii_strtoull (line, &after, 10);
+
+      if (after != line && after && g_str_has_prefix (after, ". ["))
+        {
+          g_string_append_printf (out, "%s{\"index\":%" G_GUINT64_FORMAT ",\"disposition\":\"ACCEPT\","
+                                       "\"rationale\":\"The fake planner agrees and fixes it.\"}",
+                                  n++ ? "," : "", index);
+        }
+      line = end ? end + 1 : NULL;
+    }
+  g_string_append_c (out, ']');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 PwFakeReply *
 pw_fake_reply_new_echo (PwProviderKind  kind,
                         GBytes         *request_body)
@@ -710,7 +751,13 @@ pw_fake_reply_new_echo (PwProviderKind  kind,
 
   /* The planning engine's own requests get answers of the right shape,
    * so the offline demo runs from discussion to a valid plan. */
-  if (said && (strstr (said, "Write the implementation plan now") || strstr (said, "## Format problems")))
+  if (said && strstr (said, "## Plan to review"))
+    text = g_strdup (strstr (said, DEMO_REVISED_MARK) ? DEMO_REVIEW_GO : DEMO_REVIEW_NO_GO);
+  else if (said && strstr (said, "Reply with the JSON array of dispositions"))
+    text = demo_dispositions (said);
+  else if (said && strstr (said, "## Issues to Address"))
+    text = g_strconcat (DEMO_PLAN, "\n", DEMO_REVISED_MARK, "\n", NULL);
+  else if (said && (strstr (said, "Write the implementation plan now") || strstr (said, "## Format problems")))
     text = g_strdup (DEMO_PLAN);
   else if (said && strstr (said, "Write the brief now"))
     text = g_strdup (DEMO_BRIEF);

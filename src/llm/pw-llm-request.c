@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include "pw-provider-private.h"
@@ -112,6 +113,26 @@ pw_llm_request_get_model (PwLlmRequest *request)
   g_return_val_if_fail (request != NULL, NULL);
 
   return request->model;
+}
+
+gboolean
+pw_llm_request_estimate_cost (PwLlmRequest      *request,
+                              const PwModelInfo *model,
+                              gint64             expected_output,
+                              double            *out_usd)
+{
+  PwTokenUsage usage = { .reported = TRUE };
+  gsize bytes = request->system ? strlen (request->system) : 0;
+
+  g_return_val_if_fail (request != NULL && model != NULL, FALSE);
+
+  for (guint i = 0; i < request->messages->len; i++)
+    bytes += strlen (((PwLlmMessage *) g_ptr_array_index (request->messages, i))->text);
+  if (request->schema_json)
+    bytes += strlen (request->schema_json);
+  usage.input_tokens = (gint64) (bytes + 3) / 4;
+  usage.output_tokens = MAX (expected_output, 0);
+  return pw_models_cost (model, &usage, out_usd);
 }
 
 GPtrArray *

@@ -76,6 +76,13 @@ void          pw_llm_request_set_json_schema (PwLlmRequest *request,
                                               const char   *name,
                                               const char   *schema_json);
 const char   *pw_llm_request_get_model       (PwLlmRequest *request);
+/* What sending @request would cost before it is sent: its text at about
+ * four bytes per input token, plus @expected_output tokens, at @model's
+ * prices. FALSE when the model has no prices (the cost is unknown). */
+gboolean      pw_llm_request_estimate_cost   (PwLlmRequest      *request,
+                                              const PwModelInfo *model,
+                                              gint64             expected_output,
+                                              double            *out_usd);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PwLlmRequest, pw_llm_request_free)
 

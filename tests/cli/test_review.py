@@ -15,7 +15,38 @@ from pwcli import CliTestCase, PLAN_TEXT
 FAKE = os.environ.get('PW_FAKE_LLM', '')
 FIXTURES = os.environ.get('PW_FIXTURES_DIR', '')
 
-REVISED = PLAN_TEXT.replace('## Milestone 1:', '## Milestone 1:', 1) + '\n<!-- revised -->\n'
+# A revision in the plan format (tasks with checkboxes): no repair request
+REVISED = '''# Plan: demo
+
+## Milestone 1: Store
+
+### Tasks
+- [ ] Write the store, with a rollback of its migration.
+- [ ] Test it.
+
+### Deliverables
+- [ ] The store tests pass.
+
+## Milestone 2: CLI
+
+### Tasks
+- [ ] Write the CLI.
+- [ ] Test it end to end.
+
+### Deliverables
+- [ ] The CLI tests pass.
+
+## Milestone 3: Docs
+
+### Tasks
+- [ ] Write the manual page.
+- [ ] Check every example in it.
+
+### Deliverables
+- [ ] The manual page builds.
+
+<!-- revised -->
+'''
 
 
 def review(verdict, *issues, keep=(), trim=()):
@@ -36,7 +67,8 @@ def triage(*dispositions):
                                for i, d in enumerate(dispositions)]))
 
 
-class ReviewTest(CliTestCase):
+class ReviewBase(CliTestCase):
+    """A fake LLM server per test, scripted; no tests of its own."""
 
     def start_fake(self, script, delay_ms=0):
         if delay_ms:
@@ -59,6 +91,9 @@ class ReviewTest(CliTestCase):
             return con.execute(sql, args).fetchall()
         finally:
             con.close()
+
+
+class ReviewTest(ReviewBase):
 
     def test_no_go_then_go_accepts_and_hands_off(self):
         self.start_fake([review('NO_GO', ('critical', 'No rollback'), ('minor', 'Typo')),

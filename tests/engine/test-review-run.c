@@ -333,12 +333,135 @@ test_triage_defaulted (Fixture       *f,
   g_assert_cmpuint (r1->defer, ==, 1);
   g_assert_cmpuint (r1->defaulted, ==, 1);
   g_assert_cmpuint (r1->accept, ==, 0);
-  /* Nothing accepted: no revision call, the same draft reviewed again */
-  g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 4);
+  /* Nothing accepted and no critical open: the run ends without a revision
+   * (review, triage, the re-ask) rather than reviewing the same draft again */
+  g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 3);
   reviews = pw_store_list_reviews (f->store, f->id, &error);
   issue = ((PwReview *) reviews->pdata[0])->issues->pdata[0];
   g_assert_cmpstr (issue->disposition, ==, "DEFER");
   g_assert_true (issue->defaulted);
+}
+
+/* Nothing accepted but a critical deferred: no revision, no second review of
+ * the same draft; the run pauses with the open critical. */
+static void
+test_nothing_accepted_open_critical (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwReviewRun) run = NULL;
+  g_autoptr(GPtrArray) blockers = NULL;
+
+  review_reply (f, "{\"verdict\":\"NO_GO\",\"summary\":\"s\",\"issues\":[" ISSUE ("critical", "NO-BACKUPS") "]}");
+  enqueue_text (f, "[{\"index\":0,\"disposition\":\"DEFER\",\"rationale\":\"ops team\"}]");
+  run = run_review (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pw_review_run_get_outcome (run), ==, PW_REVIEW_OUTCOME_PAUSED);
+  g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 2);
+  blockers = pw_store_list_blockers (f->store, f->id, TRUE, &error);
+  g_assert_cmpuint (blockers->len, ==, 1);
+  g_assert_nonnull (strstr (((PwBlocker *) blockers->pdata[0])->question, "NO-BACKUPS"));
+}
+
+/* A GO that lists a critical is read as NO_GO, and the round says so */
+static void
+test_go_with_criticals_recorded (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwReviewRun) run = NULL;
+  g_autoptr(GPtrArray) reviews = NULL;
+  PwReview *r1;
+
+  review_reply (f, "{\"verdict\":\"GO\",\"summary\":\"fine\",\"issues\":[" ISSUE ("critical", "SQL-INJECTION") "]}");
+  enqueue_text (f, "[{\"index\":0,\"disposition\":\"ACCEPT\",\"rationale\":\"yes\"}]");
+  enqueue_text (f, revised_plan);
+  review_reply (f, GO);
+  run = run_review (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pw_review_run_get_outcome (run), ==, PW_REVIEW_OUTCOME_ACCEPTED);
+  reviews = pw_store_list_reviews (f->store, f->id, &error);
+  g_assert_cmpuint (reviews->len, ==, 2);
+  r1 = reviews->pdata[0];
+  g_assert_cmpstr (r1->verdict, ==, "NO_GO");
+  g_assert_nonnull (r1->inconsistency);
+  g_assert_nonnull (strstr (r1->inconsistency, "GO"));
+  g_assert_null (((PwReview *) reviews->pdata[1])->inconsistency);
+}
+
+/* A blocker's answer goes into the next revision request, once, and the
+ * store says which draft used it. */
+static void
+test_blocker_answer_used (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwReviewRun) first = NULL;
+  g_autoptr(PwReviewRun) second = NULL;
+  g_autoptr(GPtrArray) blockers = NULL;
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(PwDraft) latest = NULL;
+  g_autofree char *revision = NULL;
+  g_autofree char *later = NULL;
+  PwReviewRequest cap1 = { .max_rounds = 1 };
+  PwReviewRequest cap2 = { .max_rounds = 2 };
+  PwBlocker *b;
+
+  review_reply (f, "{\"verdict\":\"NO_GO\",\"summary\":\"s\",\"issues\":[" ISSUE ("critical", "WHICH-DB") "]}");
+  enqueue_text (f, "[{\"index\":0,\"disposition\":\"DEFER\",\"rationale\":\"ask\"}]");
+  first = run_review (f, &cap1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pw_review_run_get_outcome (first), ==, PW_REVIEW_OUTCOME_PAUSED);
+  blockers = pw_store_list_blockers (f->store, f->id, TRUE, &error);
+  b = blockers->pdata[0];
+  g_assert_true (pw_store_answer_blocker (f->store, f->id, b->id, "USE-SQLITE-ANSWER", &error));
+  g_assert_no_error (error);
+
+  review_reply (f, "{\"verdict\":\"NO_GO\",\"summary\":\"s\",\"issues\":[" ISSUE ("major", "DB-CHOICE") "]}");
+  enqueue_text (f, "[{\"index\":0,\"disposition\":\"ACCEPT\",\"rationale\":\"yes\"}]");
+  enqueue_text (f, revised_plan);
+  review_reply (f, "{\"verdict\":\"NO_GO\",\"summary\":\"s\",\"issues\":[" ISSUE ("major", "OTHER") "]}");
+  enqueue_text (f, "[{\"index\":0,\"disposition\":\"ACCEPT\",\"rationale\":\"yes\"}]");
+  second = run_review (f, &cap2, &error);
+  g_assert_no_error (error);
+  /* requests: review, triage (run 1); review, triage, revision, review, triage (run 2) */
+  g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 7);
+  revision = pw_test_request_body (f->server, 4);
+  g_assert_nonnull (strstr (revision, "USE-SQLITE-ANSWER"));
+  g_assert_nonnull (strstr (revision, "WHICH-DB"));
+  latest = pw_store_get_latest_draft (f->store, f->id, &error);
+  all = pw_store_list_blockers (f->store, f->id, FALSE, &error);
+  g_assert_cmpint (((PwBlocker *) all->pdata[0])->used_in_draft_id, ==, latest->id);
+  /* The cap round is not revised; nothing later carries the answer again */
+  later = pw_test_request_body (f->server, 6);
+  g_assert_null (strstr (later, "USE-SQLITE-ANSWER"));
+}
+
+/* A revision with format problems gets one repair; the repaired plan is stored */
+static void
+test_revision_repaired (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwReviewRun) run = NULL;
+  g_autoptr(PwDraft) latest = NULL;
+  g_autofree char *repair = NULL;
+
+  review_reply (f, "{\"verdict\":\"NO_GO\",\"summary\":\"s\",\"issues\":[" ISSUE ("major", "GAP") "]}");
+  enqueue_text (f, "[{\"index\":0,\"disposition\":\"ACCEPT\"}]");
+  enqueue_text (f, "Sure! Here is a better plan: just do it. NO-MILESTONES-HERE");
+  enqueue_text (f, revised_plan);
+  review_reply (f, GO);
+  run = run_review (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (pw_review_run_get_outcome (run), ==, PW_REVIEW_OUTCOME_ACCEPTED);
+  g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 5);
+  repair = pw_test_request_body (f->server, 3);
+  g_assert_nonnull (strstr (repair, "NO-MILESTONES-HERE"));
+  g_assert_nonnull (strstr (repair, "Format problems"));
+  latest = pw_store_get_latest_draft (f->store, f->id, &error);
+  g_assert_cmpstr (latest->content, ==, revised_plan);
+  g_assert_true (latest->warnings_json == NULL || g_strcmp0 (latest->warnings_json, "[]") == 0);
 }
 
 static void
@@ -431,32 +554,45 @@ test_no_draft (Fixture       *f,
 }
 
 
+/* The budget is checked before each call, against its estimated cost */
 static void
 test_budget (Fixture       *f,
              gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(PwReviewRun) run = NULL;
+  g_autoptr(PwReviewRun) again = NULL;
   g_autoptr(GPtrArray) blockers = NULL;
-  PwReviewRequest request = { .max_cost_usd = 1e-9 };
+  g_autoptr(GPtrArray) reviews = NULL;
+  g_autoptr(PwSessionInfo) info = NULL;
+  g_autofree char *reviewer = pw_engine_get_model (f->engine, f->id, PW_ROLE_REVIEWER);
+  PwReviewRequest tiny = { .max_cost_usd = 1e-6 };
+  PwReviewRequest ample = { .max_cost_usd = 100 };
 
+  g_assert_true (pw_models_lookup (pw_engine_get_models (f->engine), reviewer)->prices_known);
+  run = run_review (f, &tiny, &error);
+  g_assert_no_error (error);
+  /* Paused before the first call: nothing sent, nothing reviewed */
+  g_assert_cmpint (pw_review_run_get_outcome (run), ==, PW_REVIEW_OUTCOME_PAUSED);
+  g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 0);
+  g_assert_cmpuint (pw_review_run_get_rounds (run)->len, ==, 0);
+  reviews = pw_store_list_reviews (f->store, f->id, &error);
+  g_assert_cmpuint (reviews->len, ==, 0);
+  blockers = pw_store_list_blockers (f->store, f->id, TRUE, &error);
+  g_assert_cmpuint (blockers->len, ==, 1);
+  g_assert_nonnull (strstr (((PwBlocker *) blockers->pdata[0])->question, "--max-cost"));
+
+  /* Answered, a run with room in its budget goes through */
+  g_assert_true (pw_store_answer_blocker (f->store, f->id, ((PwBlocker *) blockers->pdata[0])->id, "more", &error));
   review_reply (f, "{\"verdict\":\"NO_GO\",\"summary\":\"s\",\"issues\":[" ISSUE ("major", "GAP") "]}");
   enqueue_text (f, "[{\"index\":0,\"disposition\":\"ACCEPT\"}]");
   enqueue_text (f, revised_plan);
-  run = run_review (f, &request, &error);
+  review_reply (f, GO);
+  again = run_review (f, &ample, &error);
   g_assert_no_error (error);
-  if (!((PwReviewRound *) pw_review_run_get_rounds (run)->pdata[0])->cost_known
-      || ((PwReviewRound *) pw_review_run_get_rounds (run)->pdata[0])->cost_usd == 0)
-    {
-      g_test_skip ("the reviewer model has no price here");
-      return;
-    }
-  /* The first call spent the budget: paused before the triage call */
-  g_assert_cmpint (pw_review_run_get_outcome (run), ==, PW_REVIEW_OUTCOME_PAUSED);
-  g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 1);
-  g_assert_cmpuint (pw_review_run_get_rounds (run)->len, ==, 1);
-  blockers = pw_store_list_blockers (f->store, f->id, TRUE, &error);
-  g_assert_nonnull (strstr (((PwBlocker *) blockers->pdata[0])->question, "--max-cost"));
+  g_assert_cmpint (pw_review_run_get_outcome (again), ==, PW_REVIEW_OUTCOME_ACCEPTED);
+  info = session (f);
+  g_assert_cmpint (info->phase, ==, PW_PHASE_COMPLETE);
 }
 
 static void
@@ -534,6 +670,10 @@ main (int   argc,
   ADD ("/review-run/deferred-without-history", test_deferred_without_history, NULL);
   ADD ("/review-run/user-draft-intentional", test_user_draft_intentional, "user");
   ADD ("/review-run/triage-defaulted", test_triage_defaulted, NULL);
+  ADD ("/review-run/nothing-accepted-open-critical", test_nothing_accepted_open_critical, NULL);
+  ADD ("/review-run/go-with-criticals-recorded", test_go_with_criticals_recorded, NULL);
+  ADD ("/review-run/blocker-answer-used", test_blocker_answer_used, NULL);
+  ADD ("/review-run/revision-repaired", test_revision_repaired, NULL);
   ADD ("/review-run/unparseable-pauses", test_unparseable_pauses, NULL);
   ADD ("/review-run/fast-mode", test_fast_mode, NULL);
   ADD ("/review-run/stall", test_stall, NULL);
