@@ -5,13 +5,18 @@ set -euo pipefail
 
 # Build: compiler, meson and the libraries of src/. Tests: python3 for the CLI
 # suite, Xvfb + D-Bus for the ui suite. Packaging checks: desktop-file-utils,
-# appstream. Benchmarks: sqlite3. Screenshots: imagemagick. Recommends are not
-# installed, so what GTK only recommends but the window needs is listed too:
-# libc6-dev (recommended by gcc) and librsvg2-common (the SVG loader for the
-# symbolic icons). Fuzzing: clang and its libFuzzer runtime (libclang-rt-14-dev).
+# appstream, flatpak-builder (--show-manifest), librsvg2-bin (rsvg-convert
+# renders the app icons); the installed-app test also uses xdotool, xprop
+# (x11-utils), gdbus (libglib2.0-bin) and imagemagick. Benchmarks: sqlite3.
+# Screenshots: imagemagick. Recommends are not installed, so what GTK only
+# recommends but the window needs is listed too: libc6-dev (recommended by
+# gcc) and librsvg2-common (the SVG loader for the symbolic icons). Fuzzing:
+# clang and its libFuzzer runtime (libclang-rt-14-dev).
 # Keyring tests: gnome-keyring (a real secret service) and secret-tool.
 # Window tests: AT-SPI (python3-pyatspi, at-spi2-core), xdotool; the start-up
-# benchmark compares against gnome-text-editor.
+# benchmark compares against gnome-text-editor. Notification tests: dunst (a
+# notification server for the test's own D-Bus session). Single-instance
+# test: x11-utils (xmessage as another program's window, xwininfo).
 packages=(
   meson
   ninja-build
@@ -35,6 +40,10 @@ packages=(
   dbus-x11
   desktop-file-utils
   appstream
+  flatpak-builder
+  librsvg2-bin
+  libglib2.0-bin
+  x11-utils
   sqlite3
   imagemagick
   clang
@@ -44,6 +53,7 @@ packages=(
   python3-pyatspi
   at-spi2-core
   xdotool
+  dunst
   gnome-text-editor
   scdoc
   bash-completion

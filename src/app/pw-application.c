@@ -7,15 +7,18 @@
 
 #include "pw-application.h"
 #include "pw-demo.h"
+#include "pw-notify.h"
 #include "pw-preferences.h"
+#include "pw-search-provider.h"
 #include "pw-window.h"
 
 struct _PwApplication
 {
   AdwApplication parent_instance;
 
-  PwEngine      *engine;
-  GError        *engine_error;
+  PwEngine         *engine;
+  GError           *engine_error;
+  PwSearchProvider *search_provider;
 };
 
 G_DEFINE_FINAL_TYPE (PwApplication, pw_application, ADW_TYPE_APPLICATION)
@@ -84,16 +87,59 @@ pw_application_new (void)
                        NULL);
 }
 
+/* The one main window: a second launch, the Shell's search and a
+ * notification all come back to it rather than opening another. */
+static PwWindow *
+ensure_main_window (PwApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (PW_IS_WINDOW (l->data))
+      return l->data;
+  return pw_window_new (self);
+}
+
 static void
 pw_application_activate (GApplication *app)
 {
-  GtkWindow *window;
+  gtk_window_present (GTK_WINDOW (ensure_main_window (PW_APPLICATION (app))));
+}
 
-  window = gtk_application_get_active_window (GTK_APPLICATION (app));
-  if (window == NULL)
-    window = GTK_WINDOW (pw_window_new (PW_APPLICATION (app)));
+void
+pw_application_show_session (PwApplication *self,
+                             const char    *session_id,
+                             guint32        timestamp)
+{
+  PwWindow *window;
 
-  gtk_window_present (window);
+  g_return_if_fail (PW_IS_APPLICATION (self));
+  g_return_if_fail (session_id != NULL);
+
+  window = ensure_main_window (self);
+  pw_window_show_session (window, session_id);
+  pw_notify_withdraw_generation (G_APPLICATION (self), session_id);
+  gtk_window_present_with_time (GTK_WINDOW (window), timestamp);
+}
+
+void
+pw_application_show_search (PwApplication *self,
+                            const char    *text,
+                            guint32        timestamp)
+{
+  PwWindow *window;
+
+  g_return_if_fail (PW_IS_APPLICATION (self));
+
+  window = ensure_main_window (self);
+  pw_window_search (window, text);
+  gtk_window_present_with_time (GTK_WINDOW (window), timestamp);
+}
+
+static void
+pw_application_open_session_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  pw_application_show_session (user_data, g_variant_get_string (parameter, NULL), GDK_CURRENT_TIME);
 }
 
 static void
@@ -138,6 +184,7 @@ static const GActionEntry app_actions[] = {
   { "about", pw_application_about_action },
   { "quit", pw_application_quit_action },
   { "preferences", pw_application_preferences_action },
+  { "open-session", pw_application_open_session_action, "s" },
 };
 
 static void
@@ -146,6 +193,11 @@ pw_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
 
   G_APPLICATION_CLASS (pw_application_parent_class)->startup (app);
+
+  /* Started by D-Bus (the Shell's search, a desktop launcher) with no
+   * window: stay a while after each call, so the next one finds us */
+  if (g_application_get_flags (app) & G_APPLICATION_IS_SERVICE)
+    g_application_set_inactivity_timeout (app, 20000);
 
   open_engine (PW_APPLICATION (app));
 
@@ -156,11 +208,42 @@ pw_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
 }
 
+/* The Shell's search provider lives on the application's own connection,
+ * at <object path>/SearchProvider (the .ini names it) */
+static gboolean
+pw_application_dbus_register (GApplication    *app,
+                              GDBusConnection *connection,
+                              const char      *object_path,
+                              GError         **error)
+{
+  PwApplication *self = PW_APPLICATION (app);
+  g_autofree char *path = g_strconcat (object_path, "/SearchProvider", NULL);
+
+  if (!G_APPLICATION_CLASS (pw_application_parent_class)->dbus_register (app, connection, object_path, error))
+    return FALSE;
+  if (self->search_provider == NULL)
+    self->search_provider = pw_search_provider_new (app);
+  return pw_search_provider_export (self->search_provider, connection, path, error);
+}
+
+static void
+pw_application_dbus_unregister (GApplication    *app,
+                                GDBusConnection *connection,
+                                const char      *object_path)
+{
+  PwApplication *self = PW_APPLICATION (app);
+
+  if (self->search_provider != NULL)
+    pw_search_provider_unexport (self->search_provider);
+  G_APPLICATION_CLASS (pw_application_parent_class)->dbus_unregister (app, connection, object_path);
+}
+
 static void
 pw_application_dispose (GObject *object)
 {
   PwApplication *self = PW_APPLICATION (object);
 
+  g_clear_object (&self->search_provider);
   g_clear_object (&self->engine);
   g_clear_error (&self->engine_error);
 
@@ -179,6 +262,8 @@ pw_application_class_init (PwApplicationClass *klass)
 
   app_class->activate = pw_application_activate;
   app_class->startup = pw_application_startup;
+  app_class->dbus_register = pw_application_dbus_register;
+  app_class->dbus_unregister = pw_application_dbus_unregister;
 }
 
 static void

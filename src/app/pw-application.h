@@ -23,5 +23,14 @@ const GError  *pw_application_get_engine_error (PwApplication *self);
  * of sessions changed); emits "session-changed" (const char *id). */
 void           pw_application_session_changed (PwApplication *self,
                                                const char    *session_id);
+/* Presents the main window (made when there is none) showing @session_id;
+ * @timestamp: of the event that asked (0: now). Also app.open-session. */
+void           pw_application_show_session    (PwApplication *self,
+                                               const char    *session_id,
+                                               guint32        timestamp);
+/* Presents the main window searching the sessions for @text */
+void           pw_application_show_search     (PwApplication *self,
+                                               const char    *text,
+                                               guint32        timestamp);
 
 G_END_DECLS

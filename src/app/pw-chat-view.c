@@ -7,7 +7,10 @@
 
 #include "pw-application.h"
 #include "pw-chat-view.h"
+#include "pw-demo.h"
 #include "pw-message-row.h"
+#include "pw-notify.h"
+#include "pw-session-view.h"
 
 typedef enum {
   RUN_DISCUSS,
@@ -257,7 +260,9 @@ refresh_lifecycle (PwChatView *self)
     self->refusal = g_strdup (_("No session is selected"));
   else if ((info = pw_planning_check (engine, self->session_id, PW_COMMAND_DISCUSS, &error)))
     self->discuss_allowed = TRUE;
-  else
+  else if (!g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_ALLOWED)
+           || !(self->refusal = pw_session_explain_refusal (engine, self->session_id, PW_COMMAND_DISCUSS)))
+    /* The engine's message ends in the CLI's hint; the window's own is above */
     self->refusal = g_strdup (error->message);
 
   update_actions (self);
@@ -365,18 +370,16 @@ on_tick (GtkWidget     *widget,
 
   flush_pending (self);
 
-  /* Rows change height as they are laid out (a reply rendered as
-   * markdown at the end), so the end is followed for a few more frames */
+  /* Rows change height as they are laid out (a reply's markdown added
+   * block by block), so the end is followed for a few more frames. Only
+   * the adjustment moves: list.scroll-to-item shows the start of an item
+   * taller than the view (a long reply), and moving the list's anchor
+   * each frame makes GTK 4.8 rebind rows, each laid out anew. */
   if (self->stick_to_bottom)
     {
       GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
 
       gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
-      /* The list's upper bound lags the rows' real heights (GTK 4.8
-       * estimates); scrolling to the last item uses the measured ones. */
-      if (n > 0)
-        gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", n - 1);
     }
   if (self->op == NULL && self->follow_frames-- <= 0)
     {
@@ -606,7 +609,8 @@ send_message (PwChatView *self,
   g_list_store_append (self->messages, reply);
   update_empty (self);
 
-  op = pw_discuss_op_new (engine, self->session_id, text);
+  /* A demo session runs on the demo's engine; any other on the app's */
+  op = pw_discuss_op_new (pw_demo_engine_for_session (engine, self->session_id), self->session_id, text);
   start_op (self, PW_OPERATION (op), reply, discuss_done_cb);
   /* The message is committed as the run starts; the row knows its id from now */
   if (self->user_item && pw_discuss_op_get_message_id (op) > 0)
@@ -646,6 +650,7 @@ generate_done_cb (GObject      *source,
     return;
 
   self = PW_CHAT_VIEW (user_data);
+  pw_notify_generation_done (GTK_WIDGET (self), self->session_id, error);
   if (error != NULL)
     {
       fail_run (self, RUN_DONE, error);
@@ -681,7 +686,8 @@ static void
 run_generate (PwChatView    *self,
               PwChatMessage *item)
 {
-  g_autoptr(PwGenerateOp) op = pw_generate_op_new (get_engine (), self->session_id, NULL);
+  g_autoptr(PwGenerateOp) op = pw_generate_op_new (pw_demo_engine_for_session (get_engine (), self->session_id),
+                                                   self->session_id, NULL);
 
   pw_chat_message_set_title (item, _("Writing the plan…"));
   pw_chat_message_set_content (item, "");
@@ -705,6 +711,7 @@ advance_done_cb (GObject      *source,
   self = PW_CHAT_VIEW (user_data);
   if (error != NULL)
     {
+      pw_notify_generation_done (GTK_WIDGET (self), self->session_id, error);
       fail_run (self, RUN_DONE, error);
       notify_session_changed (self);
       return;
@@ -733,7 +740,8 @@ start_done (PwChatView *self,
 
   if (with_advance)
     {
-      g_autoptr(PwAdvanceOp) op = pw_advance_op_new (engine, self->session_id);
+      g_autoptr(PwAdvanceOp) op = pw_advance_op_new (pw_demo_engine_for_session (engine, self->session_id),
+                                                     self->session_id);
 
       pw_chat_message_set_title (item, _("Writing the brief…"));
       start_op (self, PW_OPERATION (op), item, advance_done_cb);
@@ -948,6 +956,9 @@ pw_chat_view_init (PwChatView *self)
   PwApplication *app;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* A refusal in the placeholder wraps; the composer grows to show it all */
+  gtk_overlay_set_measure_overlay (GTK_OVERLAY (gtk_widget_get_parent (GTK_WIDGET (self->placeholder_label))),
+                                   GTK_WIDGET (self->placeholder_label), TRUE);
 
   self->pending = g_string_new (NULL);
   self->messages = g_list_store_new (PW_TYPE_CHAT_MESSAGE);

@@ -141,7 +141,8 @@ create_row (PwContextPanel       *self,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 1);
+  /* A note's title is its first words: two lines say enough of it */
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 2);
   if (entry->original_path)
     gtk_widget_set_tooltip_text (row, entry->original_path);
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
@@ -169,16 +170,13 @@ update_refusal (PwContextPanel      *self,
                 const PwSessionInfo *info,
                 guint                open_blockers)
 {
-  g_autofree char *reason = NULL;
-  g_autofree char *hint = NULL;
-
   g_clear_pointer (&self->refusal, g_free);
   if (info == NULL)
     self->refusal = g_strdup (_("No session is selected"));
-  else if (!pw_lifecycle_check (info->phase, info->status, open_blockers,
-                                PW_COMMAND_ADD_CONTEXT, &reason, &hint))
-    /* The hint names CLI commands; in the window the reason is enough */
-    self->refusal = g_steal_pointer (&reason);
+  else
+    /* The window's wording: what to do here, not which CLI command */
+    self->refusal = pw_lifecycle_explain (info->phase, info->status, open_blockers,
+                                          PW_COMMAND_ADD_CONTEXT);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "context.add-file", self->refusal == NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "context.add-note", self->refusal == NULL);

@@ -79,17 +79,54 @@ write_script (GError **error)
   return g_steal_pointer (&path);
 }
 
+/* The demo's engine hangs off the app's engine under this key */
+#define DEMO_ENGINE_KEY "pw-demo-engine"
+/* Where a demo session's calls go when no demo server runs in this run
+ * of the app (the discard port: refused at once). A demo conversation
+ * must never reach the user's real, paid providers. */
+#define DEMO_NO_SERVER_URL "http://127.0.0.1:9"
+
+/* A second engine over the same store, settings and models whose
+ * providers are the demo server's. Only demo sessions run on it, so the
+ * app's engine — every other session — keeps the user's providers. */
+static PwEngine *
+demo_engine_new (PwEngine   *engine,
+                 const char *url)
+{
+  PwModels *models = pw_engine_get_models (engine);
+  PwEngine *demo = pw_engine_new (pw_engine_get_store (engine), pw_engine_get_settings (engine), models);
+  g_autoptr(PwProvider) planner = pw_provider_new (PW_PROVIDER_ANTHROPIC, url, "demo", models);
+  g_autoptr(PwProvider) synthesis = pw_provider_new (PW_PROVIDER_ANTHROPIC, url, "demo", models);
+  g_autoptr(PwProvider) reviewer = pw_provider_new (PW_PROVIDER_OPENAI_RESPONSES, url, "demo", models);
+
+  pw_engine_set_provider (demo, PW_ROLE_PLANNER, planner);
+  pw_engine_set_provider (demo, PW_ROLE_SYNTHESIS, synthesis);
+  pw_engine_set_provider (demo, PW_ROLE_REVIEWER, reviewer);
+  return demo;
+}
+
 static void
 point_engine_at_server (PwEngine *engine)
 {
-  PwModels *models = pw_engine_get_models (engine);
-  g_autoptr(PwProvider) planner = pw_provider_new (PW_PROVIDER_ANTHROPIC, demo_url, "demo", models);
-  g_autoptr(PwProvider) synthesis = pw_provider_new (PW_PROVIDER_ANTHROPIC, demo_url, "demo", models);
-  g_autoptr(PwProvider) reviewer = pw_provider_new (PW_PROVIDER_OPENAI_RESPONSES, demo_url, "demo", models);
+  g_object_set_data_full (G_OBJECT (engine), DEMO_ENGINE_KEY,
+                          demo_engine_new (engine, demo_url), g_object_unref);
+}
 
-  pw_engine_set_provider (engine, PW_ROLE_PLANNER, planner);
-  pw_engine_set_provider (engine, PW_ROLE_SYNTHESIS, synthesis);
-  pw_engine_set_provider (engine, PW_ROLE_REVIEWER, reviewer);
+PwEngine *
+pw_demo_engine_for_session (PwEngine   *engine,
+                            const char *session_id)
+{
+  PwEngine *demo;
+
+  if (engine == NULL || session_id == NULL
+      || !pw_demo_is_demo_session (pw_engine_get_store (engine), session_id))
+    return engine;
+  if ((demo = g_object_get_data (G_OBJECT (engine), DEMO_ENGINE_KEY)) == NULL)
+    {
+      demo = demo_engine_new (engine, demo_url ? demo_url : DEMO_NO_SERVER_URL);
+      g_object_set_data_full (G_OBJECT (engine), DEMO_ENGINE_KEY, demo, g_object_unref);
+    }
+  return demo;
 }
 
 static char *

@@ -12,14 +12,21 @@ G_BEGIN_DECLS
 #define PW_DEMO_PROJECT_PREFIX _("Demo: ")
 
 /* Starts planwright-fake-llm with the demo script (once per run of the
- * app), points the planner, synthesis and reviewer roles at it and
- * creates a demo session; the finish returns its id. */
+ * app), points the planner, synthesis and reviewer roles of the demo's
+ * own engine at it (see pw_demo_engine_for_session) and creates a demo
+ * session; the finish returns its id. */
 void      pw_demo_start_async             (PwApplication       *app,
                                            GCancellable        *cancellable,
                                            GAsyncReadyCallback  callback,
                                            gpointer             user_data);
 char     *pw_demo_start_finish            (GAsyncResult        *result,
                                            GError             **error);
+/* The engine to run @session_id's operations on: for a demo session
+ * the demo's own (its providers are the demo server; none reachable when
+ * the server is not running), for any other session @engine itself, so
+ * trying the demo never changes a real session's providers. */
+PwEngine *pw_demo_engine_for_session      (PwEngine            *engine,
+                                           const char          *session_id);
 /* Whether the session's config says {"demo": true} */
 gboolean  pw_demo_is_demo_session         (PwStore             *store,
                                            const char          *session_id);

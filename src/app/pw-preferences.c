@@ -15,8 +15,12 @@ static const char *provider_labels[PW_N_PROVIDERS] = {
   N_("OpenAI-Compatible"),
 };
 
-/* Efforts accepted by the settings file; "" is the model's own default */
+/* Efforts accepted by the settings file; "" is the role's default (no
+ * key in the file: the model's own, or the built-in one of the role) */
 static const char *efforts[] = { "", "none", "minimal", "low", "medium", "high", "xhigh", "max" };
+
+/* As the complexity row's items; [review] complexity in the key file */
+static const char *complexities[] = { "auto", "standard", "complex" };
 
 typedef struct {
   PwPreferences *self;
@@ -42,6 +46,7 @@ struct _PwPreferences
 
   AdwPreferencesPage  *providers_page;
   AdwPreferencesPage  *keys_page;
+  AdwComboRow         *complexity_row;
   GtkSpinButton       *cap_standard;
   GtkSpinButton       *cap_complex;
   GtkSpinButton       *cap_fast;
@@ -120,11 +125,11 @@ role_effort_cb (AdwComboRow *row,
   PwEngine *engine = get_engine ();
   guint selected = adw_combo_row_get_selected (row);
 
-  /* The settings file cannot clear an effort: the model default is
-   * simply not written over a chosen one. */
-  if (engine == NULL || rows->self->loading || selected == 0 || selected >= G_N_ELEMENTS (efforts))
+  if (engine == NULL || rows->self->loading || selected >= G_N_ELEMENTS (efforts))
     return;
-  pw_settings_set_reasoning_effort (pw_engine_get_settings (engine), rows->role, efforts[selected]);
+  /* The first item removes the key: back to the default */
+  pw_settings_set_reasoning_effort (pw_engine_get_settings (engine), rows->role,
+                                    selected == 0 ? NULL : efforts[selected]);
   save (rows->self);
 }
 
@@ -180,7 +185,15 @@ add_role_group (PwPreferences *self,
   rows->role = role;
   for (guint i = 0; i < PW_N_PROVIDERS; i++)
     gtk_string_list_append (providers, _(provider_labels[i]));
-  gtk_string_list_append (effort_list, _("Model Default"));
+  if (pw_settings_get_default_reasoning_effort (role) != NULL)
+    {
+      /* Translators: the reasoning effort used when none is chosen, "Default (high)" */
+      g_autofree char *label = g_strdup_printf (_("Default (%s)"), pw_settings_get_default_reasoning_effort (role));
+
+      gtk_string_list_append (effort_list, label);
+    }
+  else
+    gtk_string_list_append (effort_list, _("Model Default"));
   for (guint i = 1; i < G_N_ELEMENTS (efforts); i++)
     gtk_string_list_append (effort_list, efforts[i]);
 
@@ -409,6 +422,20 @@ add_key_group (PwPreferences  *self,
 /* Review and context */
 
 static void
+complexity_changed_cb (AdwComboRow   *row,
+                       GParamSpec    *pspec,
+                       PwPreferences *self)
+{
+  PwEngine *engine = get_engine ();
+  guint selected = adw_combo_row_get_selected (row);
+
+  if (engine == NULL || self->loading || selected >= G_N_ELEMENTS (complexities))
+    return;
+  pw_settings_set_complexity (pw_engine_get_settings (engine), complexities[selected]);
+  save (self);
+}
+
+static void
 cap_changed_cb (GtkSpinButton *spin,
                 PwPreferences *self)
 {
@@ -458,11 +485,16 @@ load (PwPreferences *self)
       adw_combo_row_set_selected (rows->provider, pw_settings_get_provider (settings, role));
       gtk_editable_set_text (GTK_EDITABLE (rows->model), pw_settings_get_model (settings, role));
       gtk_editable_set_text (GTK_EDITABLE (rows->base_url), url ? url : "");
+      /* The role's default shows as the first item, chosen or not */
       for (guint i = 1; effort && i < G_N_ELEMENTS (efforts); i++)
-        if (g_strcmp0 (effort, efforts[i]) == 0)
+        if (g_strcmp0 (effort, efforts[i]) == 0
+            && g_strcmp0 (effort, pw_settings_get_default_reasoning_effort (role)) != 0)
           selected = i;
       adw_combo_row_set_selected (rows->effort, selected);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (complexities); i++)
+    if (g_strcmp0 (pw_settings_get_complexity (settings), complexities[i]) == 0)
+      adw_combo_row_set_selected (self->complexity_row, i);
   gtk_spin_button_set_value (self->cap_standard, pw_settings_get_round_cap (settings, "standard"));
   gtk_spin_button_set_value (self->cap_complex, pw_settings_get_round_cap (settings, "complex"));
   gtk_spin_button_set_value (self->cap_fast, pw_settings_get_round_cap (settings, "fast"));
@@ -495,6 +527,7 @@ pw_preferences_class_init (PwPreferencesClass *klass)
                                                "/io/github/planwright/Planwright/app/pw-preferences.ui");
   gtk_widget_class_bind_template_child (widget_class, PwPreferences, providers_page);
   gtk_widget_class_bind_template_child (widget_class, PwPreferences, keys_page);
+  gtk_widget_class_bind_template_child (widget_class, PwPreferences, complexity_row);
   gtk_widget_class_bind_template_child (widget_class, PwPreferences, cap_standard);
   gtk_widget_class_bind_template_child (widget_class, PwPreferences, cap_complex);
   gtk_widget_class_bind_template_child (widget_class, PwPreferences, cap_fast);
@@ -545,6 +578,7 @@ pw_preferences_init (PwPreferences *self)
 
   load (self);
 
+  g_signal_connect (self->complexity_row, "notify::selected", G_CALLBACK (complexity_changed_cb), self);
   g_signal_connect (self->cap_standard, "value-changed", G_CALLBACK (cap_changed_cb), self);
   g_signal_connect (self->cap_complex, "value-changed", G_CALLBACK (cap_changed_cb), self);
   g_signal_connect (self->cap_fast, "value-changed", G_CALLBACK (cap_changed_cb), self);

@@ -34,16 +34,50 @@ enum {
 
 static GParamSpec *row_properties[ROW_N_PROPS];
 
+/* The row menu is made when it is opened: a popover menu per row costs
+ * more than the rest of the row, and GTK 4.8 keeps about 200 rows alive,
+ * all built before the window first shows. */
+static void
+create_row_menu (GtkMenuButton *button,
+                 gpointer       user_data)
+{
+  PwSessionRow *self = user_data;
+  g_autoptr(GMenu) menu = NULL;
+  const char *id;
+
+  if (self->item == NULL)
+    return;
+
+  id = pw_session_item_get_id (self->item);
+  menu = g_menu_new ();
+  if (pw_session_item_get_archived (self->item))
+    {
+      g_autoptr(GMenuItem) unarchive = g_menu_item_new (_("_Unarchive"), NULL);
+      g_menu_item_set_action_and_target (unarchive, "sidebar.unarchive", "s", id);
+      g_menu_append_item (menu, unarchive);
+    }
+  else
+    {
+      g_autoptr(GMenuItem) archive = g_menu_item_new (_("_Archive"), NULL);
+      g_menu_item_set_action_and_target (archive, "sidebar.archive", "s", id);
+      g_menu_append_item (menu, archive);
+    }
+  {
+    g_autoptr(GMenuItem) del = g_menu_item_new (_("_Delete"), NULL);
+    g_menu_item_set_action_and_target (del, "sidebar.delete", "s", id);
+    g_menu_append_item (menu, del);
+  }
+  gtk_menu_button_set_menu_model (button, G_MENU_MODEL (menu));
+}
+
 static void
 pw_session_row_set_item (PwSessionRow  *self,
                          PwSessionItem *item)
 {
-  g_autoptr(GMenu) menu = NULL;
   g_autofree char *time = NULL;
   g_autofree char *a11y = NULL;
   g_autofree char *phase_class = NULL;
   const char *phase;
-  const char *id;
 
   if (!g_set_object (&self->item, item))
     return;
@@ -62,7 +96,6 @@ pw_session_row_set_item (PwSessionRow  *self,
       return;
     }
 
-  id = pw_session_item_get_id (item);
   phase = pw_phase_bar_phase_label (pw_session_item_get_phase (item));
   gtk_label_set_label (GTK_LABEL (self->project_label), pw_session_item_get_project (item));
   gtk_label_set_label (GTK_LABEL (self->phase_badge), phase);
@@ -86,25 +119,9 @@ pw_session_row_set_item (PwSessionRow  *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->box),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, a11y, -1);
 
-  menu = g_menu_new ();
-  if (pw_session_item_get_archived (item))
-    {
-      g_autoptr(GMenuItem) unarchive = g_menu_item_new (_("_Unarchive"), NULL);
-      g_menu_item_set_action_and_target (unarchive, "sidebar.unarchive", "s", id);
-      g_menu_append_item (menu, unarchive);
-    }
-  else
-    {
-      g_autoptr(GMenuItem) archive = g_menu_item_new (_("_Archive"), NULL);
-      g_menu_item_set_action_and_target (archive, "sidebar.archive", "s", id);
-      g_menu_append_item (menu, archive);
-    }
-  {
-    g_autoptr(GMenuItem) del = g_menu_item_new (_("_Delete"), NULL);
-    g_menu_item_set_action_and_target (del, "sidebar.delete", "s", id);
-    g_menu_append_item (menu, del);
-  }
-  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->menu_button), G_MENU_MODEL (menu));
+  /* A menu opened before belongs to the previous item: built anew when opened */
+  if (gtk_menu_button_get_menu_model (GTK_MENU_BUTTON (self->menu_button)) != NULL)
+    gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (self->menu_button), NULL);
 
   g_object_notify_by_pspec (G_OBJECT (self), row_properties[ROW_PROP_ITEM]);
 }
@@ -207,6 +224,7 @@ pw_session_row_init (PwSessionRow *self)
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (self->menu_button), "view-more-symbolic");
   gtk_widget_set_valign (self->menu_button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->menu_button, "flat");
+  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button), create_row_menu, self, NULL);
   gtk_widget_set_tooltip_text (self->menu_button, _("Session Actions"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Session actions"), -1);
@@ -758,6 +776,19 @@ pw_session_sidebar_focus_search (PwSessionSidebar *self)
 {
   g_return_if_fail (PW_IS_SESSION_SIDEBAR (self));
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+void
+pw_session_sidebar_set_search (PwSessionSidebar *self,
+                               const char       *text)
+{
+  g_return_if_fail (PW_IS_SESSION_SIDEBAR (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text ? text : "");
+  if (text != NULL && *text != '\0')
+    {
+      gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+      gtk_editable_set_position (GTK_EDITABLE (self->search_entry), -1);
+    }
 }
 
 void

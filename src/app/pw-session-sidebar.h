@@ -19,6 +19,9 @@ const char    *pw_session_sidebar_get_selected   (PwSessionSidebar *self);
 void           pw_session_sidebar_select         (PwSessionSidebar *self,
                                                   const char       *session_id);
 void           pw_session_sidebar_focus_search   (PwSessionSidebar *self);
+/* Puts @text (NULL: nothing) in the search entry, focused when not empty */
+void           pw_session_sidebar_set_search     (PwSessionSidebar *self,
+                                                  const char       *text);
 /* Sets the status filter (as the drop-down does) */
 void           pw_session_sidebar_set_filter     (PwSessionSidebar *self,
                                                   PwSessionFilter   filter);

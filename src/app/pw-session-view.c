@@ -19,7 +19,8 @@ struct _PwSessionView
   /* template */
   AdwHeaderBar         *header_bar;
   GtkButton            *back_button;
-  AdwWindowTitle       *window_title;
+  GtkLabel             *title_label;
+  GtkLabel             *subtitle_label;
   GtkMenuButton        *session_menu_button;
   GtkToggleButton      *context_toggle;
   PwPhaseBar           *phase_bar;
@@ -27,6 +28,7 @@ struct _PwSessionView
   AdwFlap              *flap;
   PwChatView           *chat_view;
   PwContextPanel       *context_panel;
+  GtkLabel             *context_switch_label;
 
   char                 *session_id;
   PwSessionInfo        *info;
@@ -46,8 +48,11 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 /* Every session action and the lifecycle command behind it. Ours are
- * installed here; the others belong to the chat view and the context
- * panel, which enable them — we only explain a refusal in the tooltip. */
+ * installed here; the retry button belongs to the chat view, which
+ * enables it — we only explain a refusal in its tooltip. The composer,
+ * the send and done buttons and the context panel's buttons are
+ * explained by their owners (with pw_session_explain_refusal), so the
+ * two never fight over a tooltip. */
 static const struct {
   const char *action;
   PwCommand   command;
@@ -56,13 +61,7 @@ static const struct {
   { "session.export", PW_COMMAND_EXPORT, TRUE },
   { "session.complete", PW_COMMAND_COMPLETE, TRUE },
   { "session.reopen", PW_COMMAND_REOPEN, TRUE },
-  { "session.send", PW_COMMAND_DISCUSS, FALSE },
   { "session.retry", PW_COMMAND_DISCUSS, FALSE },
-  { "session.done", PW_COMMAND_GENERATE, FALSE },
-  { "session.add-file", PW_COMMAND_ADD_CONTEXT, FALSE },
-  { "session.add-note", PW_COMMAND_ADD_CONTEXT, FALSE },
-  { "context.add-file", PW_COMMAND_ADD_CONTEXT, FALSE },
-  { "context.add-note", PW_COMMAND_ADD_CONTEXT, FALSE },
 };
 
 static PwEngine *
@@ -91,23 +90,37 @@ show_toast (PwSessionView *self,
     g_message ("%s", title);
 }
 
-/* Why @command is refused now ("reason — hint"), or NULL when allowed */
+/* Why @command is refused now, in the window's words, or NULL when
+ * allowed. pw_lifecycle_check's hints name CLI commands; those stay the
+ * CLI's. */
 static char *
 refusal (PwSessionView *self,
          PwCommand      command)
 {
-  g_autofree char *reason = NULL;
-  g_autofree char *hint = NULL;
-
   if (self->info == NULL)
     return g_strdup (_("No session is open"));
-  if (pw_lifecycle_check (self->info->phase, self->info->status,
-                          self->counts.open_blocker_count, command, &reason, &hint))
-    return NULL;
-  if (hint != NULL && *hint != '\0')
-    /* Translators: a refused action's tooltip: "<reason>. <what to do>" */
-    return g_strdup_printf (_("%s — %s"), reason, hint);
-  return g_steal_pointer (&reason);
+  return pw_lifecycle_explain (self->info->phase, self->info->status,
+                               self->counts.open_blocker_count, command);
+}
+
+char *
+pw_session_explain_refusal (PwEngine   *engine,
+                            const char *session_id,
+                            PwCommand   command)
+{
+  g_autoptr(PwSessionInfo) info = NULL;
+  PwSessionCounts counts = { 0 };
+  PwStore *store;
+
+  g_return_val_if_fail (PW_IS_ENGINE (engine), NULL);
+
+  if (session_id == NULL)
+    return g_strdup (_("No session is selected"));
+  store = pw_engine_get_store (engine);
+  if (!(info = pw_store_get_session (store, session_id, NULL))
+      || !pw_store_get_counts (store, session_id, &counts, NULL))
+    return g_strdup (_("The session could not be read"));
+  return pw_lifecycle_explain (info->phase, info->status, counts.open_blocker_count, command);
 }
 
 static void
@@ -151,6 +164,46 @@ pw_session_view_update_actions (PwSessionView *self)
     }
 }
 
+/* Narrow, the phase bar below already names the phase: the title gets
+ * the whole header (and a second line) instead */
+static void
+update_title (PwSessionView *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->subtitle_label),
+                          !self->folded && *gtk_label_get_text (self->subtitle_label) != '\0');
+  gtk_label_set_lines (self->title_label, self->folded ? 2 : 1);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->title_label),
+                               self->info ? self->info->project : NULL);
+}
+
+static void
+update_context_switch (PwSessionView *self)
+{
+  g_autofree char *label = NULL;
+
+  if (self->counts.context_entry_count > 0)
+    /* Translators: the narrow view switcher's button, "Context 2" (entries) */
+    label = g_strdup_printf (_("Co_ntext %u"), self->counts.context_entry_count);
+  gtk_label_set_text_with_mnemonic (self->context_switch_label, label ? label : _("Co_ntext"));
+}
+
+static gboolean
+invert_boolean (gpointer unused,
+                gboolean value)
+{
+  return !value;
+}
+
+/* Folded, the context panel is a page of its own over the chat (the
+ * switcher bar at the bottom flips between them), not a strip beside it */
+static void
+on_flap_folded_changed (AdwFlap       *flap,
+                        GParamSpec    *pspec,
+                        PwSessionView *self)
+{
+  gtk_widget_set_hexpand (GTK_WIDGET (self->context_panel), adw_flap_get_folded (flap));
+}
+
 static void
 reload (PwSessionView *self)
 {
@@ -171,19 +224,21 @@ reload (PwSessionView *self)
     {
       g_autofree char *subtitle = NULL;
 
-      adw_window_title_set_title (self->window_title, self->info->project);
+      gtk_label_set_text (self->title_label, self->info->project);
       if (self->info->status == PW_STATUS_PAUSED)
         /* Translators: the header's subtitle, "Review · Paused" */
         subtitle = g_strdup_printf (_("%s · Paused"), pw_phase_bar_phase_label (self->info->phase));
       else
         subtitle = g_strdup (pw_phase_bar_phase_label (self->info->phase));
-      adw_window_title_set_subtitle (self->window_title, subtitle);
+      gtk_label_set_text (self->subtitle_label, subtitle);
     }
   else
     {
-      adw_window_title_set_title (self->window_title, "");
-      adw_window_title_set_subtitle (self->window_title, "");
+      gtk_label_set_text (self->title_label, "");
+      gtk_label_set_text (self->subtitle_label, "");
     }
+  update_title (self);
+  update_context_switch (self);
   pw_session_view_update_actions (self);
 }
 
@@ -357,6 +412,7 @@ pw_session_view_set_property (GObject      *object,
       if (self->folded != g_value_get_boolean (value))
         {
           self->folded = g_value_get_boolean (value);
+          update_title (self);
           g_object_notify_by_pspec (object, pspec);
         }
     }
@@ -425,7 +481,11 @@ pw_session_view_class_init (PwSessionViewClass *klass)
                                                "/io/github/planwright/Planwright/app/pw-session-view.ui");
   gtk_widget_class_bind_template_child (widget_class, PwSessionView, header_bar);
   gtk_widget_class_bind_template_child (widget_class, PwSessionView, back_button);
-  gtk_widget_class_bind_template_child (widget_class, PwSessionView, window_title);
+  gtk_widget_class_bind_template_child (widget_class, PwSessionView, title_label);
+  gtk_widget_class_bind_template_child (widget_class, PwSessionView, subtitle_label);
+  gtk_widget_class_bind_template_child (widget_class, PwSessionView, context_switch_label);
+  gtk_widget_class_bind_template_callback (widget_class, on_flap_folded_changed);
+  gtk_widget_class_bind_template_callback (widget_class, invert_boolean);
   gtk_widget_class_bind_template_child (widget_class, PwSessionView, session_menu_button);
   gtk_widget_class_bind_template_child (widget_class, PwSessionView, context_toggle);
   gtk_widget_class_bind_template_child (widget_class, PwSessionView, phase_bar);

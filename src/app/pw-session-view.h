@@ -4,6 +4,8 @@
 
 #include <adwaita.h>
 
+#include "pw-application.h"
+
 G_BEGIN_DECLS
 
 #define PW_TYPE_SESSION_VIEW (pw_session_view_get_type ())
@@ -21,5 +23,11 @@ void        pw_session_view_update_actions (PwSessionView *self);
  * chat view's session.stop, say; FALSE when none could. */
 gboolean    pw_session_view_activate_action (PwSessionView *self,
                                              const char    *name);
+
+/* Why @command is refused in @session_id now, said for the window (what
+ * to do here, not which CLI command to run); NULL when it may run. */
+char       *pw_session_explain_refusal     (PwEngine      *engine,
+                                            const char    *session_id,
+                                            PwCommand      command);
 
 G_END_DECLS

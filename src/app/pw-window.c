@@ -352,3 +352,48 @@ pw_window_init (PwWindow *self)
   g_signal_connect_object (pw_session_sidebar_get_list (self->sidebar), "notify::filter",
                            G_CALLBACK (on_filter_changed), self, 0);
 }
+
+void
+pw_window_show_session (PwWindow   *self,
+                        const char *session_id)
+{
+  GtkApplication *app;
+  PwEngine *engine = NULL;
+  g_autoptr(PwSessionInfo) info = NULL;
+  PwSessionList *list;
+
+  g_return_if_fail (PW_IS_WINDOW (self));
+  g_return_if_fail (session_id != NULL);
+
+  app = gtk_window_get_application (GTK_WINDOW (self));
+  if (PW_IS_APPLICATION (app))
+    engine = pw_application_get_engine (PW_APPLICATION (app));
+  if (engine != NULL)
+    info = pw_store_get_session (pw_engine_get_store (engine), session_id, NULL);
+  if (info == NULL)
+    return;  /* deleted since it was found: the window stays as it is */
+
+  /* A search or filter may hide it, or it is newer than the list (the
+   * CLI made it): only then is the list changed */
+  list = pw_session_sidebar_get_list (self->sidebar);
+  if (pw_session_list_find (list, info->id) == GTK_INVALID_LIST_POSITION)
+    {
+      pw_session_sidebar_set_filter (self->sidebar, info->archived ? PW_SESSION_FILTER_ARCHIVED : PW_SESSION_FILTER_ALL);
+      pw_session_sidebar_set_search (self->sidebar, NULL);
+      pw_session_list_set_query (list, NULL);
+    }
+  if (pw_session_list_find (list, info->id) == GTK_INVALID_LIST_POSITION)
+    pw_session_list_refresh (list);
+  pw_session_sidebar_select (self->sidebar, info->id);
+  adw_leaflet_set_visible_child_name (self->leaflet, "content");
+}
+
+void
+pw_window_search (PwWindow   *self,
+                  const char *text)
+{
+  g_return_if_fail (PW_IS_WINDOW (self));
+
+  adw_leaflet_set_visible_child_name (self->leaflet, "sidebar");
+  pw_session_sidebar_set_search (self->sidebar, text);
+}

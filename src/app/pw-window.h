@@ -12,5 +12,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (PwWindow, pw_window, PW, WINDOW, AdwApplicationWindow)
 
 PwWindow *pw_window_new (PwApplication *application);
+/* Shows @session_id (filter and search reset so its row is in the list);
+ * from the Shell's search and notifications */
+void      pw_window_show_session (PwWindow   *self,
+                                  const char *session_id);
+/* Shows the session list searching for @text */
+void      pw_window_search       (PwWindow   *self,
+                                  const char *text);
 
 G_END_DECLS

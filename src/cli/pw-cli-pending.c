@@ -301,7 +301,9 @@ pw_cli_cmd_review (PwCli  *cli,
         pw_cli_note (cli, _("hand-off: %s"), pw_review_run_get_handoff_path (run));
       else if (pw_review_run_get_handoff_note (run))
         pw_cli_note (cli, _("note: %s"), pw_review_run_get_handoff_note (run));
-      pw_cli_note (cli, _("plan accepted after %u round(s); session %s is complete"), r->len, info->id);
+      pw_cli_note (cli, ngettext ("plan accepted after %u round; session %s is complete",
+                                  "plan accepted after %u rounds; session %s is complete", r->len),
+                   r->len, info->id);
       return PW_EXIT_OK;
     }
   return PW_EXIT_PAUSED;

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
@@ -210,9 +211,11 @@ pw_cli_cmd_add_context (PwCli  *cli,
       PendingEntry *e = &g_array_index (pending, PendingEntry, i);
 
       if (e->file)
-        printf (_("Added file %s (%" G_GSIZE_FORMAT " bytes)\n"), e->file->path, e->file->size);
+        printf (ngettext ("Added file %s (%zu byte)\n", "Added file %s (%zu bytes)\n", e->file->size),
+                e->file->path, e->file->size);
       else
-        printf (_("Added note (%" G_GSIZE_FORMAT " bytes)\n"), strlen (e->note));
+        printf (ngettext ("Added note (%zu byte)\n", "Added note (%zu bytes)\n", strlen (e->note)),
+                strlen (e->note));
     }
   if (next != info->phase)
     printf (_("Phase: %s → %s\n"), pw_phase_to_string (info->phase), pw_phase_to_string (next));
@@ -353,6 +356,23 @@ prompt_drift (PwStore    *store,
   return pw_prompt_drift (hashes);
 }
 
+/* The status labels are padded to one column width by characters, not bytes:
+ * a translated label may hold letters outside ASCII. */
+static const char *
+status_label (const char *text)
+{
+  static char buf[128];
+  glong len = g_utf8_strlen (text, -1);
+
+  g_strlcpy (buf, text, sizeof buf);
+  for (gsize at = strlen (buf); len < 15 && at + 1 < sizeof buf; len++)
+    {
+      buf[at++] = ' ';
+      buf[at] = '\0';
+    }
+  return buf;
+}
+
 int
 pw_cli_cmd_status (PwCli  *cli,
                    PwArgs *args)
@@ -437,27 +457,27 @@ pw_cli_cmd_status (PwCli  *cli,
       return PW_EXIT_OK;
     }
 
-  printf ("%-15s %s\n", _("Session"), info->id);
-  printf ("%-15s %s\n", _("Project"), info->project);
-  printf ("%-15s %s\n", _("Phase"), pw_phase_to_string (info->phase));
-  printf ("%-15s %s\n", _("Status"), pw_status_to_string (info->status));
-  printf ("%-15s %s\n", _("Repository"), info->repo_root ? info->repo_root : _("none (no hand-off)"));
-  printf ("%-15s %s\n", _("Created"), info->created_at);
-  printf ("%-15s %s\n", _("Updated"), info->updated_at);
-  printf ("%-15s %u\n", _("Messages"), c.message_count);
-  printf ("%-15s %u\n", _("Context"), c.context_entry_count);
-  printf ("%-15s %u\n", _("Drafts"), c.draft_count);
-  printf ("%-15s %u\n", _("Reviews"), c.review_count);
+  printf ("%s %s\n", status_label (_("Session")), info->id);
+  printf ("%s %s\n", status_label (_("Project")), info->project);
+  printf ("%s %s\n", status_label (_("Phase")), pw_phase_to_string (info->phase));
+  printf ("%s %s\n", status_label (_("Status")), pw_status_to_string (info->status));
+  printf ("%s %s\n", status_label (_("Repository")), info->repo_root ? info->repo_root : _("none (no hand-off)"));
+  printf ("%s %s\n", status_label (_("Created")), info->created_at);
+  printf ("%s %s\n", status_label (_("Updated")), info->updated_at);
+  printf ("%s %u\n", status_label (_("Messages")), c.message_count);
+  printf ("%s %u\n", status_label (_("Context")), c.context_entry_count);
+  printf ("%s %u\n", status_label (_("Drafts")), c.draft_count);
+  printf ("%s %u\n", status_label (_("Reviews")), c.review_count);
   if (c.last_round >= 0)
-    printf ("%-15s %d\n", _("Last round"), c.last_round);
+    printf ("%s %d\n", status_label (_("Last round")), c.last_round);
   if (c.usage_count > 0)
     {
       if (c.cost_known)
-        printf ("%-15s $%.4f\n", _("Cost"), c.total_cost_usd);
+        printf ("%s $%.4f\n", status_label (_("Cost")), c.total_cost_usd);
       else
-        printf ("%-15s %s\n", _("Cost"), _("unknown (a model without a price was used)"));
+        printf ("%s %s\n", status_label (_("Cost")), _("unknown (a model without a price was used)"));
     }
-  printf ("%-15s %u\n", _("Open blockers"), c.open_blocker_count);
+  printf ("%s %u\n", status_label (_("Open blockers")), c.open_blocker_count);
   for (guint i = 0; i < blockers->len; i++)
     {
       PwBlocker *bl = g_ptr_array_index (blockers, i);
@@ -545,7 +565,9 @@ pw_cli_cmd_resume (PwCli  *cli,
     return pw_cli_fail_error (error, _("nothing was answered"));
 
   if (n_answers < blockers->len)
-    fprintf (stderr, _("Session %s has %u open blockers:\n"), info->id, blockers->len - n_answers);
+    fprintf (stderr, ngettext ("Session %s has %u open blocker:\n", "Session %s has %u open blockers:\n",
+                               blockers->len - n_answers),
+             info->id, blockers->len - n_answers);
   for (guint i = n_answers; i < blockers->len; i++)
     {
       PwBlocker *bl = g_ptr_array_index (blockers, i);
@@ -556,7 +578,7 @@ pw_cli_cmd_resume (PwCli  *cli,
         {
           fputc ('\n', stderr);
           return pw_cli_fail (PW_EXIT_FAILURE, _("answers given so far are kept; run 'resume' again to continue"),
-                              _("no answer for blocker %" G_GINT64_FORMAT "; the session stays PAUSED"), bl->id);
+                              _("no answer for blocker %" PRId64 "; the session stays PAUSED"), bl->id);
         }
       if (!pw_store_answer_blocker (cli->store, info->id, bl->id, answer, &error))
         return pw_cli_fail_error (error, NULL);

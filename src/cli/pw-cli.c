@@ -315,7 +315,9 @@ main (int   argc,
   int code;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* An uninstalled build (meson devenv, the tests) finds its catalogues in
+   * the build tree's po/ instead. */
+  bindtextdomain (GETTEXT_PACKAGE, pw_paths_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("planwright-cli");

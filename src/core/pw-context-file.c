@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
@@ -120,7 +121,7 @@ pw_context_file_read (const char  *path,
     {
       close (fd);
       g_set_error (error, PW_CONTEXT_ERROR, PW_CONTEXT_ERROR_TOO_LARGE,
-                   _("%s is too large (%" G_GUINT64_FORMAT " bytes; the limit is %" G_GSIZE_FORMAT
+                   _("%s is too large (%" PRIu64 " bytes; the limit is %zu"
                      " bytes — add an excerpt, or raise max-file-bytes in settings.ini)"),
                    path, (guint64) st.st_size, max_bytes);
       return NULL;
@@ -152,7 +153,7 @@ pw_context_file_read (const char  *path,
   if (len > max_bytes)
     {
       g_set_error (error, PW_CONTEXT_ERROR, PW_CONTEXT_ERROR_TOO_LARGE,
-                   _("%s is too large (more than %" G_GSIZE_FORMAT
+                   _("%s is too large (more than %zu"
                      " bytes — add an excerpt, or raise max-file-bytes in settings.ini)"),
                    path, max_bytes);
       return NULL;

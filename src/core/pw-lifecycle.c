@@ -64,6 +64,21 @@ static const struct {
   },
 };
 
+/* What to do instead, said in the window's terms */
+static const char *window_hints[PW_N_PHASES] = {
+  [PW_PHASE_SETUP] = N_("Add context first, then start the discussion."),
+  [PW_PHASE_CONTEXT] = N_("Add more context, or start the discussion by sending the planner a message."),
+  [PW_PHASE_DISCUSSION] = N_("Keep discussing, or press “Done — Write the Plan” to move on to planning."),
+  [PW_PHASE_PLANNING] = N_("The discussion is over: review the plan, or choose Mark Complete in the session menu."),
+  [PW_PHASE_REVIEW] = N_("The discussion is over: continue the review, or choose Mark Complete in the session menu."),
+  [PW_PHASE_COMPLETE] = N_("The session is complete: choose Reopen in the session menu to edit and review its plan again."),
+};
+
+/* The phases as the window's phase bar names them */
+static const char *window_phase_labels[PW_N_PHASES] = {
+  N_("Setup"), N_("Context"), N_("Discussion"), N_("Planning"), N_("Review"), N_("Complete"),
+};
+
 static gboolean
 lookup (const char  *str,
         const char **names,
@@ -202,6 +217,38 @@ pw_lifecycle_check (PwPhase     phase,
   if (out_hint)
     *out_hint = g_strdup (_(phase_table[phase].hint));
   return FALSE;
+}
+
+char *
+pw_lifecycle_explain (PwPhase   phase,
+                      PwStatus  status,
+                      guint     open_blockers,
+                      PwCommand command)
+{
+  g_return_val_if_fail (phase < PW_N_PHASES, NULL);
+  g_return_val_if_fail (command < PW_N_COMMANDS, NULL);
+
+  /* The same decisions as pw_lifecycle_check, in the same order */
+  if (pw_lifecycle_check (phase, status, open_blockers, command, NULL, NULL))
+    return NULL;
+
+  if (command == PW_COMMAND_COMPLETE && open_blockers > 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "%u question is still open. Answer it above, then press Answer and Resume.",
+                                         "%u questions are still open. Answer them above, then press Answer and Resume.",
+                                         open_blockers),
+                            open_blockers);
+
+  if (status == PW_STATUS_PAUSED)
+    return g_strdup (_("Not available while the session is paused. "
+                       "Answer the questions above, then press Answer and Resume."));
+
+  if (command == PW_COMMAND_RESUME)
+    return g_strdup (_("The session is not paused."));
+
+  /* Translators: "Not available in the Planning phase. <what to do>" */
+  return g_strdup_printf (_("Not available in the %s phase. %s"),
+                          _(window_phase_labels[phase]), _(window_hints[phase]));
 }
 
 PwPhase

@@ -58,6 +58,15 @@ gboolean    pw_lifecycle_check    (PwPhase      phase,
                                    char       **out_reason,
                                    char       **out_hint);
 
+/* The window's wording of a refusal: NULL when @command may run,
+ * otherwise one translated sentence pair, "what is refused. what to do
+ * in the window" (no command names: the CLI's hints stay in
+ * pw_lifecycle_check). Owned by the caller. */
+char       *pw_lifecycle_explain  (PwPhase      phase,
+                                   PwStatus     status,
+                                   guint        open_blockers,
+                                   PwCommand    command);
+
 /* The phase a session moves to when @command succeeds in @phase; @phase
  * itself when the command does not move it. */
 PwPhase     pw_lifecycle_next_phase (PwPhase    phase,

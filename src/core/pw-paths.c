@@ -31,3 +31,11 @@ pw_paths_absolute (const char *path)
   /* canonicalize folds "." and ".." textually; it never follows links. */
   return g_canonicalize_filename (path, NULL);
 }
+
+const char *
+pw_paths_locale_dir (void)
+{
+  const char *dir = g_getenv ("PLANWRIGHT_LOCALEDIR");
+
+  return dir != NULL && *dir != '\0' ? dir : LOCALEDIR;
+}

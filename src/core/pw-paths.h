@@ -16,4 +16,7 @@ char *pw_paths_settings_file    (void);
  * resolving symbolic links. */
 char *pw_paths_absolute         (const char *path);
 
+/* LOCALEDIR, or $PLANWRIGHT_LOCALEDIR for an uninstalled build. */
+const char *pw_paths_locale_dir (void);
+
 G_END_DECLS

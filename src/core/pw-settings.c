@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
@@ -51,6 +52,18 @@ static const struct {
   { "complex", "max-rounds-complex", 12 },
   { "fast", "max-rounds-fast", 4 },
 };
+
+/* [review] complexity; the first is the default, never written */
+static const char *complexities[] = { "auto", "standard", "complex" };
+
+static gboolean
+is_complexity (const char *value)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (complexities); i++)
+    if (g_strcmp0 (value, complexities[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
 
 const char *
 pw_role_to_string (PwRole role)
@@ -180,7 +193,7 @@ validate (PwSettings  *self,
       if (raw == NULL || *raw == '\0' || *end != '\0' || errno != 0 || v < 1 || v > MAX_CONTEXT_CAP)
         {
           g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                       _("%s: [context] max-file-bytes '%s' is not a size in bytes between 1 and %" G_GINT64_FORMAT),
+                       _("%s: [context] max-file-bytes '%s' is not a size in bytes between 1 and %" PRId64),
                        self->path, raw ? raw : "", MAX_CONTEXT_CAP);
           return FALSE;
         }
@@ -199,6 +212,19 @@ validate (PwSettings  *self,
           g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                        _("%s: [review] %s must be a number of rounds between 1 and 100"),
                        self->path, round_caps[i].key);
+          return FALSE;
+        }
+    }
+
+  if (g_key_file_has_key (self->file, "review", "complexity", NULL))
+    {
+      g_autofree char *value = g_key_file_get_string (self->file, "review", "complexity", NULL);
+
+      if (!is_complexity (value))
+        {
+          g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                       _("%s: [review] complexity '%s' is unknown (use auto, standard or complex)"),
+                       self->path, value ? value : "");
           return FALSE;
         }
     }
@@ -366,6 +392,20 @@ pw_settings_get_round_cap (PwSettings *self,
   g_return_val_if_reached (8);
 }
 
+const char *
+pw_settings_get_complexity (PwSettings *self)
+{
+  g_autofree char *value = NULL;
+
+  g_return_val_if_fail (PW_IS_SETTINGS (self), complexities[0]);
+
+  value = g_key_file_get_string (self->file, "review", "complexity", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (complexities); i++)
+    if (g_strcmp0 (value, complexities[i]) == 0)
+      return complexities[i];
+  return complexities[0];
+}
+
 gint64
 pw_settings_get_integer (PwSettings *self,
                          const char *group,
@@ -420,8 +460,18 @@ pw_settings_set_reasoning_effort (PwSettings *self,
                                   const char *effort)
 {
   g_return_if_fail (PW_IS_SETTINGS (self));
-  g_return_if_fail (role < PW_N_ROLES && effort != NULL);
-  g_key_file_set_string (self->file, role_names[role], "reasoning-effort", effort);
+  g_return_if_fail (role < PW_N_ROLES);
+  if (effort == NULL || *effort == '\0')
+    g_key_file_remove_key (self->file, role_names[role], "reasoning-effort", NULL);
+  else
+    g_key_file_set_string (self->file, role_names[role], "reasoning-effort", effort);
+}
+
+const char *
+pw_settings_get_default_reasoning_effort (PwRole role)
+{
+  g_return_val_if_fail (role < PW_N_ROLES, NULL);
+  return default_effort[role];
 }
 
 void
@@ -449,4 +499,17 @@ pw_settings_set_round_cap (PwSettings *self,
         return;
       }
   g_return_if_reached ();
+}
+
+void
+pw_settings_set_complexity (PwSettings *self,
+                            const char *complexity)
+{
+  g_return_if_fail (PW_IS_SETTINGS (self));
+  g_return_if_fail (is_complexity (complexity));
+
+  if (g_strcmp0 (complexity, complexities[0]) == 0)
+    g_key_file_remove_key (self->file, "review", "complexity", NULL);
+  else
+    g_key_file_set_string (self->file, "review", "complexity", complexity);
 }

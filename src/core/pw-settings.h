@@ -49,6 +49,9 @@ const char    *pw_settings_get_reasoning_effort (PwSettings *self,
 gsize          pw_settings_get_max_context_bytes (PwSettings *self);
 guint          pw_settings_get_round_cap     (PwSettings  *self,
                                               const char  *mode);  /* standard | complex | fast */
+/* [review] complexity: "auto" (detected from the plan; the default),
+ * "standard" or "complex" — what a review run uses when not told */
+const char    *pw_settings_get_complexity    (PwSettings  *self);
 
 /* An integer of any group (e.g. [network] timeouts); @fallback when the
  * key is missing or not an integer. */
@@ -66,13 +69,20 @@ void           pw_settings_set_model         (PwSettings  *self,
 void           pw_settings_set_base_url      (PwSettings  *self,
                                               PwRole       role,
                                               const char  *base_url);
+/* NULL or "": back to the default (the key is removed) */
 void           pw_settings_set_reasoning_effort (PwSettings *self,
                                               PwRole       role,
                                               const char  *effort);
+/* The built-in effort of @role when the file names none (NULL: the
+ * model's own default) */
+const char    *pw_settings_get_default_reasoning_effort (PwRole role);
 void           pw_settings_set_max_context_bytes (PwSettings *self,
                                               gsize        max_bytes);
 void           pw_settings_set_round_cap     (PwSettings  *self,
                                               const char  *mode,
                                               guint        cap);
+/* "auto" removes the key */
+void           pw_settings_set_complexity    (PwSettings  *self,
+                                              const char  *complexity);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <sqlite3.h>
 #include <string.h>
@@ -218,7 +219,7 @@ pw_store_remove_context (PwStore     *self,
   if (sqlite3_changes (self->db) == 0)
     {
       g_set_error (error, PW_STORE_ERROR, PW_STORE_ERROR_NOT_FOUND,
-                   _("session %s has no context entry %" G_GINT64_FORMAT), session_id, entry_id);
+                   _("session %s has no context entry %" PRId64), session_id, entry_id);
       return FALSE;
     }
   return TRUE;

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 
 #include "pw-operation.h"
@@ -366,7 +367,7 @@ stream_cb (GObject      *source,
       if (data->max_tokens >= data->ceiling)
         {
           g_task_return_new_error (task, PW_PROVIDER_ERROR, PW_PROVIDER_ERROR_FAILED,
-                                   _("%s's reply was cut off at the model's limit of %" G_GINT64_FORMAT
+                                   _("%s's reply was cut off at the model's limit of %" PRId64
                                      " tokens; nothing was stored (shorten the context or choose a model with a larger output limit)"),
                                    pw_provider_get_name (data->provider), data->max_tokens);
           return;

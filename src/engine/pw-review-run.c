@@ -1517,9 +1517,14 @@ pw_review_run_start (PwOperation *op,
           }
       self->fast = a->fast;
       self->history = !a->fast && !a->no_history;
-      self->complexity = g_strdup (a->complexity ? a->complexity : pw_review_detect_complexity (text->str, NULL));
+      PwSettings *settings = pw_engine_get_settings (self->engine);
+      const char *chosen = a->complexity ? a->complexity : pw_settings_get_complexity (settings);
+
+      /* The flags, else the settings (the window's preferences), else detected */
+      self->complexity = g_strdup (chosen && g_strcmp0 (chosen, "auto") != 0
+                                   ? chosen : pw_review_detect_complexity (text->str, NULL));
       self->cap = a->max_rounds > 0 ? a->max_rounds
-                : self->fast ? 4 : g_strcmp0 (self->complexity, "complex") == 0 ? 12 : 8;
+                : (gint) pw_settings_get_round_cap (settings, self->fast ? "fast" : self->complexity);
       self->reviewer_model = a->reviewer_model ? g_strdup (a->reviewer_model)
                            : pw_engine_get_model (self->engine, session_of (self), PW_ROLE_REVIEWER);
       self->reviewer_reasoning = g_strdup (a->reviewer_reasoning);

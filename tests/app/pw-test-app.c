@@ -55,9 +55,22 @@ set_up_environment (PwTestApp *self)
   /* G_TEST_OPTION_ISOLATE_DIRS empties the system data dirs too, and
    * without /usr/share there is no icon theme and no MIME database (so
    * gdk-pixbuf cannot tell an SVG icon): every icon would be missing.
-   * Only the user dirs, where things are written, stay isolated. Set
-   * before anything reads (and caches) them in this test. */
+   * Only the user dirs, where things are written, stay isolated. GLib
+   * has already cached the isolated value for this process, so this
+   * reaches child processes only; the icon theme is told directly in
+   * ensure_system_icons (). */
   g_setenv ("XDG_DATA_DIRS", "/usr/local/share:/usr/share", TRUE);
+  /* gdk-pixbuf tells an SVG icon by its MIME type, and the MIME database
+   * is in the system dirs too: GLib's documented way for isolated tests */
+  {
+    static const char * const mime_dirs[] = { "/usr/local/share/mime", "/usr/share/mime", NULL };
+    gboolean uncertain;
+    g_autofree char *svg = NULL;
+
+    g_content_type_set_mime_dirs (mime_dirs);
+    svg = g_content_type_guess ("icon.svg", (const guchar *) "<svg xmlns=\"http://www.w3.org/2000/svg\"/>", 40, &uncertain);
+    g_assert_cmpstr (svg, ==, "image/svg+xml");
+  }
 
   self->server = pw_fake_server_new (&error);
   g_assert_no_error (error);
@@ -90,6 +103,30 @@ set_up_environment (PwTestApp *self)
     }
   else
     g_setenv ("GSETTINGS_SCHEMA_DIR", "/usr/share/glib-2.0/schemas", TRUE);
+}
+
+/* GLib caches the system data dirs when G_TEST_OPTION_ISOLATE_DIRS sets
+ * them for each test case, so setting XDG_DATA_DIRS afterwards (above)
+ * does not reach GTK: the display's icon theme would search only the
+ * empty isolated dirs and every icon not built into GTK would render as
+ * "image-missing". Name the system icon dirs to the theme itself, once
+ * per process (the display, and its theme, outlive the test cases). */
+static void
+ensure_system_icons (void)
+{
+  static const char *dirs[] = { "/usr/local/share/icons", "/usr/share/icons" };
+  GdkDisplay *display = gdk_display_get_default ();
+  GtkIconTheme *theme;
+  g_auto(GStrv) path = NULL;
+
+  g_assert_nonnull (display);
+  theme = gtk_icon_theme_get_for_display (display);
+  path = gtk_icon_theme_get_search_path (theme);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    if (!g_strv_contains ((const char * const *) path, dirs[i]) && g_file_test (dirs[i], G_FILE_TEST_IS_DIR))
+      gtk_icon_theme_add_search_path (theme, dirs[i]);
+  /* The icons the window uses that GTK does not carry itself */
+  g_assert_true (gtk_icon_theme_has_icon (theme, "mail-send-symbolic"));
 }
 
 static void
@@ -133,6 +170,7 @@ pw_test_app_new (int width,
   g_application_register (G_APPLICATION (self->app), NULL, &error);
   g_assert_no_error (error);
   g_assert_nonnull (pw_application_get_engine (self->app));
+  ensure_system_icons ();
 
   handler = g_signal_connect (self->app, "window-added", G_CALLBACK (window_added_cb), size);
   /* GtkRecentManager keeps the path of the first test's (since removed)

@@ -213,7 +213,20 @@ test_screenshot (gconstpointer data)
       id = pw_test_app_add_session (t, "Aquarium Controller", PW_PHASE_CONTEXT);
       seed_context (t, id);
       pw_application_session_changed (t->app, id);
-      show_session (t, id, PW_TYPE_CONTEXT_PANEL, &shot);
+      {
+        GtkWidget *panel = show_session (t, id, PW_TYPE_CONTEXT_PANEL, &shot);
+        GtkWidget *context_switch = pw_test_find_widget (GTK_WIDGET (shot), "context_switch");
+
+        /* Narrow, the panel is a view of its own: switch to it as a user would */
+        if (c->size->width < 600 && shot == GTK_WINDOW (t->window))
+          {
+            g_assert_nonnull (context_switch);
+            PW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (context_switch), 5000);
+            g_signal_emit_by_name (context_switch, "clicked");
+            PW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (panel), 5000);
+            pw_test_spin (400);  /* the flap's animation */
+          }
+      }
       break;
     case STATE_BLOCKER:
       {

@@ -595,6 +595,28 @@ test_budget (Fixture       *f,
   g_assert_cmpint (info->phase, ==, PW_PHASE_COMPLETE);
 }
 
+/* The preferences' complexity and caps apply when no flag is given */
+static void
+test_settings_complexity_and_cap (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwReviewRun) run = NULL;
+  PwSettings *settings = pw_engine_get_settings (f->engine);
+
+  pw_settings_set_complexity (settings, "complex");
+  pw_settings_set_round_cap (settings, "complex", 1);
+  review_reply (f, "{\"verdict\":\"NO_GO\",\"summary\":\"s\",\"issues\":[" ISSUE ("major", "GAP") "]}");
+  enqueue_text (f, "[{\"index\":0,\"disposition\":\"ACCEPT\"}]");
+  run = run_review (f, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pw_review_run_get_complexity (run), ==, "complex");
+  g_assert_cmpint (pw_review_run_get_cap (run), ==, 1);
+  /* The cap round is triaged, not revised */
+  g_assert_cmpuint (pw_fake_server_get_requests (f->server)->len, ==, 2);
+  g_assert_cmpint (pw_review_run_get_outcome (run), ==, PW_REVIEW_OUTCOME_ACCEPTED);
+}
+
 static void
 test_max_rounds_and_numbering (Fixture       *f,
                                gconstpointer  data)
@@ -680,6 +702,7 @@ main (int   argc,
   ADD ("/review-run/no-draft", test_no_draft, NULL);
   ADD ("/review-run/budget", test_budget, NULL);
   ADD ("/review-run/max-rounds-and-numbering", test_max_rounds_and_numbering, NULL);
+  ADD ("/review-run/settings-complexity-and-cap", test_settings_complexity_and_cap, NULL);
   g_test_add_func ("/review-run/complexity", test_complexity);
   return g_test_run ();
 }

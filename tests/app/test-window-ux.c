@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The window's wording and fit: refusals said for the window, the narrow layout, preferences that can be undone, a demo that stays a demo. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pw-chat-view.h"
+#include "pw-context-panel.h"
+#include "pw-demo.h"
+#include "pw-session-view.h"
+#include "pw-test-app.h"
+
+/* What only the CLI's hints say: command names and their arguments */
+static void
+assert_window_wording (const char *text)
+{
+  g_assert_nonnull (text);
+  g_test_message ("window text: %s", text);
+  g_assert_null (strstr (text, "planwright-cli"));
+  g_assert_null (strstr (text, "'"));
+  g_assert_null (strstr (text, " ID"));
+  g_assert_null (strstr (text, "--"));
+  g_assert_null (strstr (text, "PAUSED"));
+  g_assert_null (strstr (text, "DISCUSSION"));
+}
+
+/* Every refusal of the table has a window wording, and only refusals */
+static void
+test_explain_matches_table (void)
+{
+  for (PwPhase phase = 0; phase < PW_N_PHASES; phase++)
+    for (PwStatus status = 0; status < PW_N_STATUSES; status++)
+      for (guint blockers = 0; blockers <= 2; blockers++)
+        for (PwCommand command = 0; command < PW_N_COMMANDS; command++)
+          {
+            g_autofree char *reason = NULL;
+            g_autofree char *hint = NULL;
+            g_autofree char *said = pw_lifecycle_explain (phase, status, blockers, command);
+            gboolean allowed = pw_lifecycle_check (phase, status, blockers, command, &reason, &hint);
+
+            g_assert_cmpint (allowed, ==, said == NULL);
+            if (said == NULL)
+              continue;
+            g_assert_null (strstr (said, "planwright-cli"));
+            g_assert_null (strstr (said, "'"));
+            g_assert_null (strstr (said, " ID"));
+            g_assert_null (strstr (said, "--"));
+            g_assert_cmpuint (strlen (said), <, 160);
+          }
+
+  /* The CLI keeps its own hints */
+  {
+    g_autofree char *reason = NULL;
+    g_autofree char *hint = NULL;
+
+    g_assert_false (pw_lifecycle_check (PW_PHASE_DISCUSSION, PW_STATUS_PAUSED, 1, PW_COMMAND_DISCUSS, &reason, &hint));
+    g_assert_nonnull (strstr (hint, "'resume ID --answer TEXT'"));
+  }
+}
+
+/* A paused session: the composer, its buttons and the context panel say
+ * what to do in the window */
+static void
+test_paused_refusals_in_window_terms (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *id = NULL;
+  PwTestApp *t = pw_test_app_new (0, 0);
+  PwStore *store = pw_test_app_get_store (t);
+  GtkWidget *chat, *panel, *send, *done, *placeholder, *add_note;
+  gint64 blocker;
+
+  id = pw_test_app_add_session (t, "Paused Pump", PW_PHASE_DISCUSSION);
+  g_assert_cmpint (pw_store_add_message (store, id, "user", "hello", NULL, &error), >, 0);
+  blocker = pw_store_add_blocker (store, id, "reviewer", "Which sensor?", &error);
+  g_assert_cmpint (blocker, >, 0);
+  g_assert_no_error (error);
+  pw_application_session_changed (t->app, id);
+  g_assert_true (pw_test_app_select_session (t, id));
+
+  chat = pw_test_find_by_type (GTK_WIDGET (t->window), PW_TYPE_CHAT_VIEW);
+  panel = pw_test_find_by_type (GTK_WIDGET (t->window), PW_TYPE_CONTEXT_PANEL);
+  g_assert_nonnull (chat);
+  g_assert_nonnull (panel);
+  send = pw_test_find_widget (chat, "send_button");
+  done = pw_test_find_widget (chat, "done_button");
+  placeholder = pw_test_find_widget (chat, "placeholder_label");
+  add_note = pw_test_find_widget (panel, "add_note_button");
+  g_assert_nonnull (send);
+  g_assert_nonnull (done);
+  g_assert_nonnull (placeholder);
+  g_assert_nonnull (add_note);
+
+  PW_TEST_WAIT_UNTIL (strstr (gtk_label_get_text (GTK_LABEL (placeholder)), "Answer and Resume") != NULL, 3000);
+  assert_window_wording (gtk_label_get_text (GTK_LABEL (placeholder)));
+  assert_window_wording (gtk_widget_get_tooltip_text (send));
+  assert_window_wording (gtk_widget_get_tooltip_text (done));
+  assert_window_wording (gtk_widget_get_tooltip_text (add_note));
+  g_assert_false (gtk_widget_is_sensitive (add_note));
+
+  /* Planning: the discussion is over, and the window says what is next */
+  g_assert_true (pw_store_answer_blocker (store, id, blocker, "The float switch", &error));
+  g_assert_no_error (error);
+  g_assert_true (pw_store_set_phase (store, id, PW_PHASE_PLANNING, PW_STATUS_ACTIVE, &error));
+  g_assert_no_error (error);
+  pw_application_session_changed (t->app, id);
+  PW_TEST_WAIT_UNTIL (strstr (gtk_label_get_text (GTK_LABEL (placeholder)), "Planning") != NULL, 3000);
+  assert_window_wording (gtk_label_get_text (GTK_LABEL (placeholder)));
+  assert_window_wording (gtk_widget_get_tooltip_text (send));
+  pw_test_app_free (t);
+}
+
+/* ---- narrow ------------------------------------------------------------ */
+
+static gboolean
+label_cut (GtkWidget *label)
+{
+  return pango_layout_is_ellipsized (gtk_label_get_layout (GTK_LABEL (label)));
+}
+
+static void
+test_narrow_layout (void)
+{
+  g_autofree char *id = NULL;
+  PwTestApp *t = pw_test_app_new (360, 640);
+  GtkWidget *view, *flap, *chat_switch, *context_switch, *toggle, *title, *subtitle, *panel, *hint;
+
+  id = pw_test_app_add_session (t, "Aquarium Pump Controller", PW_PHASE_CONTEXT);
+  g_assert_true (pw_test_app_select_session (t, id));
+  view = pw_test_find_by_type (GTK_WIDGET (t->window), PW_TYPE_SESSION_VIEW);
+  g_assert_nonnull (view);
+  flap = pw_test_find_by_type (view, ADW_TYPE_FLAP);
+  chat_switch = pw_test_find_widget (view, "chat_switch");
+  context_switch = pw_test_find_widget (view, "context_switch");
+  toggle = pw_test_find_widget (view, "context_toggle");
+  title = pw_test_find_widget (view, "title_label");
+  subtitle = pw_test_find_widget (view, "subtitle_label");
+  panel = pw_test_find_by_type (view, PW_TYPE_CONTEXT_PANEL);
+  hint = pw_test_find_widget (view, "Shift+Enter adds a line");
+  g_assert_nonnull (flap);
+  g_assert_nonnull (chat_switch);
+  g_assert_nonnull (context_switch);
+  g_assert_nonnull (toggle);
+  g_assert_nonnull (title);
+  g_assert_nonnull (panel);
+  g_assert_nonnull (hint);
+
+  /* The switcher at the bottom replaces the header's toggle */
+  PW_TEST_WAIT_UNTIL (adw_flap_get_folded (ADW_FLAP (flap)) && gtk_widget_get_mapped (context_switch), 5000);
+  g_assert_false (gtk_widget_get_visible (toggle));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (chat_switch)));
+  g_assert_false (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+
+  /* The header's title has the room (the phase bar names the phase) */
+  pw_test_spin (200);
+  g_assert_false (gtk_widget_get_visible (subtitle));
+  g_assert_cmpint (gtk_label_get_lines (GTK_LABEL (title)), ==, 2);
+  g_test_message ("title %d px wide, cut: %d", gtk_widget_get_width (title), label_cut (title));
+  g_assert_false (label_cut (title));
+  g_assert_false (label_cut (hint));
+
+  /* Context: a view of its own, as wide as the window */
+  g_signal_emit_by_name (context_switch, "clicked");
+  PW_TEST_WAIT_UNTIL (adw_flap_get_reveal_flap (ADW_FLAP (flap)), 2000);
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (chat_switch)));
+  pw_test_spin (500);
+  g_assert_true (gtk_widget_get_mapped (panel));
+  g_assert_cmpint (gtk_widget_get_width (panel), >=, gtk_widget_get_width (view) - 2);
+
+  /* …and back */
+  g_signal_emit_by_name (chat_switch, "clicked");
+  PW_TEST_WAIT_UNTIL (!adw_flap_get_reveal_flap (ADW_FLAP (flap)), 2000);
+  g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (context_switch)));
+  pw_test_app_free (t);
+}
+
+static void
+test_wide_layout (void)
+{
+  g_autofree char *id = NULL;
+  PwTestApp *t = pw_test_app_new (1280, 800);
+  GtkWidget *view, *flap, *context_switch, *toggle, *subtitle;
+
+  id = pw_test_app_add_session (t, "Aquarium Controller", PW_PHASE_CONTEXT);
+  g_assert_true (pw_test_app_select_session (t, id));
+  view = pw_test_find_by_type (GTK_WIDGET (t->window), PW_TYPE_SESSION_VIEW);
+  flap = pw_test_find_by_type (view, ADW_TYPE_FLAP);
+  context_switch = pw_test_find_widget (view, "context_switch");
+  toggle = pw_test_find_widget (view, "context_toggle");
+  subtitle = pw_test_find_widget (view, "subtitle_label");
+
+  pw_test_spin (200);
+  g_assert_false (adw_flap_get_folded (ADW_FLAP (flap)));
+  g_assert_true (adw_flap_get_reveal_flap (ADW_FLAP (flap)));
+  g_assert_false (gtk_widget_get_mapped (context_switch));
+  g_assert_true (gtk_widget_get_visible (toggle));
+  g_assert_true (gtk_widget_get_visible (subtitle));
+  pw_test_app_free (t);
+}
+
+/* ---- preferences ------------------------------------------------------- */
+
+static GtkWindow *
+open_preferences (PwTestApp *t)
+{
+  GtkWindow *prefs = NULL;
+
+  g_assert_true (pw_test_activate_action (GTK_WIDGET (t->window), "app.preferences", NULL)
+                 || pw_test_activate_action (GTK_WIDGET (t->window), "win.preferences", NULL));
+  PW_TEST_WAIT_UNTIL ((prefs = pw_test_find_other_toplevel (GTK_WINDOW (t->window))) != NULL
+                      && gtk_widget_get_mapped (GTK_WIDGET (prefs)), 5000);
+  return prefs;
+}
+
+/* The @nth combo row titled @title (the roles' groups come in order) */
+static GtkWidget *
+combo_row (GtkWidget  *root,
+           const char *title,
+           guint       nth)
+{
+  g_autoptr(GPtrArray) rows = pw_test_find_all_by_type (root, ADW_TYPE_COMBO_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (g_ptr_array_index (rows, i)), title) == 0 && nth-- == 0)
+      return g_ptr_array_index (rows, i);
+  return NULL;
+}
+
+static char *
+file_value (PwTestApp  *t,
+            const char *group,
+            const char *key)
+{
+  PwSettings *settings = pw_engine_get_settings (pw_application_get_engine (t->app));
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+
+  if (!g_key_file_load_from_file (file, pw_settings_get_path (settings), G_KEY_FILE_NONE, NULL))
+    return NULL;
+  return g_key_file_get_string (file, group, key, NULL);
+}
+
+static void
+test_preferences_reset_and_complexity (void)
+{
+  PwTestApp *t = pw_test_app_new (0, 0);
+  GtkWindow *prefs = open_preferences (t);
+  GtkWidget *effort = combo_row (GTK_WIDGET (prefs), "Reasoning Effort", 0);
+  GtkWidget *reviewer = combo_row (GTK_WIDGET (prefs), "Reasoning Effort", 1);
+  GtkWidget *complexity = combo_row (GTK_WIDGET (prefs), "Complexity", 0);
+  PwSettings *settings = pw_engine_get_settings (pw_application_get_engine (t->app));
+  g_autofree char *value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (ADW_IS_COMBO_ROW (effort));
+  g_assert_true (ADW_IS_COMBO_ROW (reviewer));
+  g_assert_true (ADW_IS_COMBO_ROW (complexity));
+
+  /* Choose an effort, then go back to the default: the key goes away */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (effort)), ==, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (effort), 3);  /* low */
+  g_assert_cmpstr ((value = file_value (t, "planner", "reasoning-effort")), ==, "low");
+  g_clear_pointer (&value, g_free);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (effort), 0);
+  g_assert_null ((value = file_value (t, "planner", "reasoning-effort")));
+  g_assert_null (pw_settings_get_reasoning_effort (settings, PW_ROLE_PLANNER));
+
+  /* The reviewer's default is the built-in "high", and says so */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (reviewer)), ==, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (reviewer), 7);  /* max */
+  g_assert_cmpstr ((value = file_value (t, "reviewer", "reasoning-effort")), ==, "max");
+  g_clear_pointer (&value, g_free);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (reviewer), 0);
+  g_assert_null ((value = file_value (t, "reviewer", "reasoning-effort")));
+  g_assert_cmpstr (pw_settings_get_reasoning_effort (settings, PW_ROLE_REVIEWER), ==, "high");
+
+  /* Complexity: written for the CLI, "auto" is no key at all */
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (complexity)), ==, 0);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (complexity), 2);
+  g_assert_cmpstr ((value = file_value (t, "review", "complexity")), ==, "complex");
+  g_clear_pointer (&value, g_free);
+  {
+    g_autoptr(PwSettings) reread = pw_settings_load (pw_settings_get_path (settings), &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (pw_settings_get_complexity (reread), ==, "complex");
+  }
+  adw_combo_row_set_selected (ADW_COMBO_ROW (complexity), 0);
+  g_assert_null ((value = file_value (t, "review", "complexity")));
+  g_assert_cmpstr (pw_settings_get_complexity (settings), ==, "auto");
+
+  /* The review page with the new row, for people to look at */
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "review");
+  gtk_window_set_default_size (prefs, 360, 640);
+  PW_TEST_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (prefs)) <= 380
+                      && gtk_widget_get_height (GTK_WIDGET (prefs)) <= 660, 5000);
+  pw_test_spin (500);
+  g_free (pw_test_save_screenshot (prefs, "preferences-review-narrow-light"));
+
+  gtk_window_destroy (prefs);
+  pw_test_app_free (t);
+}
+
+/* ---- demo -------------------------------------------------------------- */
+
+static void
+demo_started_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  char **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = pw_demo_start_finish (result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_demo_stays_a_demo (void)
+{
+  g_autofree char *fake = g_build_filename (PW_TEST_BUILD_ROOT, "src", "fake", "planwright-fake-llm", NULL);
+  g_autofree char *demo_id = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  GPtrArray *requests;  /* the server's */
+  PwTestApp *t;
+  PwEngine *engine, *demo_engine;
+  PwProvider *provider;
+  GtkWidget *chat, *composer, *send;
+  guint before;
+
+  if (!g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("planwright-fake-llm is not built");
+      return;
+    }
+  g_setenv ("PLANWRIGHT_FAKE_LLM", fake, TRUE);
+  t = pw_test_app_new (0, 0);
+  engine = pw_application_get_engine (t->app);
+
+  pw_demo_start_async (t->app, NULL, demo_started_cb, &demo_id);
+  PW_TEST_WAIT_UNTIL (demo_id != NULL, 10000);
+  g_assert_true (pw_demo_is_demo_session (pw_test_app_get_store (t), demo_id));
+
+  /* The demo session runs on an engine of its own, at the demo server */
+  demo_engine = pw_demo_engine_for_session (engine, demo_id);
+  g_assert_true (demo_engine != engine);
+  provider = pw_engine_get_provider (demo_engine, PW_ROLE_PLANNER, &error);
+  g_assert_no_error (error);
+  g_assert_false (g_str_has_prefix (pw_fake_server_get_url (t->server), pw_provider_get_base_url (provider)));
+
+  /* …and the user's own sessions keep the user's provider */
+  id = pw_test_app_add_session (t, "Real Work", PW_PHASE_DISCUSSION);
+  g_assert_true (pw_demo_engine_for_session (engine, id) == engine);
+  provider = pw_engine_get_provider (engine, PW_ROLE_PLANNER, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (pw_fake_server_get_url (t->server), pw_provider_get_base_url (provider)));
+
+  /* A message in the real session reaches the real (here: the test's) server */
+  g_assert_true (pw_test_app_select_session (t, id));
+  chat = pw_test_find_by_type (GTK_WIDGET (t->window), PW_TYPE_CHAT_VIEW);
+  composer = pw_test_find_widget (chat, "composer");
+  send = pw_test_find_widget (chat, "send_button");
+  g_assert_true (GTK_IS_TEXT_VIEW (composer));
+  requests = pw_fake_server_get_requests (t->server);
+  before = requests->len;
+  pw_fake_server_enqueue (t->server, NULL,
+                          pw_fake_reply_new_text (PW_PROVIDER_ANTHROPIC, "From the real provider.", NULL, 4));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (composer)), "Hello there", -1);
+  pw_test_spin (20);
+  g_signal_emit_by_name (send, "clicked");
+  PW_TEST_WAIT_UNTIL ((g_free (text), text = pw_test_collect_text (chat),
+                       strstr (text, "From the real provider.") != NULL), 10000);
+  requests = pw_fake_server_get_requests (t->server);
+  g_assert_cmpuint (requests->len, ==, before + 1);
+
+  pw_demo_stop ();
+  g_unsetenv ("PLANWRIGHT_FAKE_LLM");
+  pw_test_app_free (t);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/app/ux/explain-matches-table", test_explain_matches_table);
+  g_test_add_func ("/app/ux/paused-refusals", test_paused_refusals_in_window_terms);
+  g_test_add_func ("/app/ux/narrow-layout", test_narrow_layout);
+  g_test_add_func ("/app/ux/wide-layout", test_wide_layout);
+  g_test_add_func ("/app/ux/preferences-reset", test_preferences_reset_and_complexity);
+  g_test_add_func ("/app/ux/demo-stays-a-demo", test_demo_stays_a_demo);
+
+  return g_test_run ();
+}
