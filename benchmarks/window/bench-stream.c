@@ -166,6 +166,7 @@ main (int   argc,
   double idle_ms, stream_ms, frame_ms;
   gint64 start, end;
   gboolean busy = TRUE;
+  double bottom_px = -1;
 
   g_assert_no_error (error);
   g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
@@ -241,6 +242,21 @@ main (int   argc,
   gtk_widget_remove_tick_callback (GTK_WIDGET (t.window), tick_id);
   g_assert_false (busy);
 
+  /* The long reply is the last row: the view must have followed its end */
+  pw_test_spin (500);
+  {
+    GtkWidget *list = pw_test_find_by_type (chat, GTK_TYPE_LIST_VIEW);
+    GtkWidget *scroller = list ? gtk_widget_get_ancestor (list, GTK_TYPE_SCROLLED_WINDOW) : NULL;
+
+    if (scroller != NULL)
+      {
+        GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+
+        bottom_px = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj)
+                    - gtk_adjustment_get_value (adj);
+      }
+  }
+
   stream_ms = (loop.max_gap - 1000) / 1000.0;
   frame_ms = frames.max_gap / 1000.0;
   g_print ("conversation: %d messages; reply: %d deltas at 1 ms (%.1f s to complete)\n",
@@ -249,6 +265,8 @@ main (int   argc,
            "%u stalls over the target\n", stream_ms, TARGET_MS, (loop.max_at - start) / 1e6, loop.over);
   g_print ("longest main-loop stall idle, same window: %.1f ms\n", idle_ms);
   g_print ("longest gap between frames while streaming: %.1f ms over %u frames\n", frame_ms, frames.samples);
+  g_print ("after the reply the conversation is scrolled %.0f px above its end (%s)\n",
+           bottom_px, bottom_px <= 48 ? "it followed the reply" : "it did not follow the reply");
   g_print ("ratio streaming / target = %.2f; streaming / idle = %.2f\n",
            stream_ms / TARGET_MS, idle_ms > 0 ? stream_ms / idle_ms : 0.0);
 

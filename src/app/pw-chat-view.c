@@ -54,6 +54,7 @@ struct _PwChatView
   RunKind            failed_kind;
   char              *last_message;   /* sent again by Retry */
 
+  gboolean           list_in_sync;   /* our own session-changed after a reply */
   gboolean           stick_to_bottom;
   int                follow_frames;
   double             last_value;
@@ -293,7 +294,10 @@ update_actions (PwChatView *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.stop", busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.done",
                                  !busy && self->discuss_allowed && has_messages);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.retry", !busy);
+  /* Always on: retry_action does nothing while a run is busy, and every
+   * row has a (hidden) Retry button, so toggling it as each run starts
+   * and ends restyles some 200 buttons in one frame */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.retry", TRUE);
 
   gtk_widget_set_visible (self->stop_button, busy);
   gtk_widget_set_visible (self->send_button, !busy);
@@ -361,6 +365,24 @@ flush_pending (PwChatView *self)
   g_string_truncate (self->pending, 0);
 }
 
+/* The row showing @message, when it has one */
+static GtkWidget *
+row_of (PwChatView    *self,
+        PwChatMessage *message)
+{
+  /* The list's children are in order: the last message is near the end */
+  for (GtkWidget *child = gtk_widget_get_last_child (GTK_WIDGET (self->list_view));
+       child != NULL;
+       child = gtk_widget_get_prev_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+
+      if (PW_IS_MESSAGE_ROW (row) && pw_message_row_get_message (PW_MESSAGE_ROW (row)) == message)
+        return row;
+    }
+  return NULL;
+}
+
 static gboolean
 on_tick (GtkWidget     *widget,
          GdkFrameClock *clock,
@@ -371,15 +393,21 @@ on_tick (GtkWidget     *widget,
   flush_pending (self);
 
   /* Rows change height as they are laid out (a reply's markdown added
-   * block by block), so the end is followed for a few more frames. Only
-   * the adjustment moves: list.scroll-to-item shows the start of an item
-   * taller than the view (a long reply), and moving the list's anchor
-   * each frame makes GTK 4.8 rebind rows, each laid out anew. */
+   * block by block), so the end is followed for a few more frames. */
   if (self->stick_to_bottom)
     {
       GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+      g_autoptr(PwChatMessage) last = n > 0 ? g_list_model_get_item (G_LIST_MODEL (self->messages), n - 1) : NULL;
+      GtkWidget *row = last ? row_of (self, last) : NULL;
 
       gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+      /* The list's upper bound lags the rows' real heights (GTK 4.8
+       * estimates); scrolling to the last item uses the measured ones.
+       * Not for a last row taller than the view (a long reply): that
+       * shows its start, and the end is what is being written. */
+      if (n > 0 && (row == NULL || gtk_widget_get_height (row) < gtk_adjustment_get_page_size (adj)))
+        gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", n - 1);
     }
   if (self->op == NULL && self->follow_frames-- <= 0)
     {
@@ -576,7 +604,10 @@ discuss_done_cb (GObject      *source,
       pw_chat_message_set_state (item, PW_CHAT_MESSAGE_DONE);
     }
 
+  /* After a reply both rows carry their stored ids: nothing to read again */
+  self->list_in_sync = error == NULL;
   notify_session_changed (self);
+  self->list_in_sync = FALSE;
 }
 
 static void
@@ -848,7 +879,10 @@ on_session_changed (PwApplication *app,
   /* A run in progress owns the end of the list; it refreshes when it ends */
   if (self->op != NULL)
     return;
-  sync_messages (self);
+  /* Our own news after a reply: the list already holds it, ids included;
+   * reading the whole conversation again would stall the frame */
+  if (!self->list_in_sync)
+    sync_messages (self);
   refresh_lifecycle (self);
 }
 

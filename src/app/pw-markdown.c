@@ -355,6 +355,9 @@ code_frame (const PwMarkdownBlock *block)
   gtk_overlay_set_child (GTK_OVERLAY (overlay), scroller);
   gtk_overlay_add_overlay (GTK_OVERLAY (overlay), copy);
   gtk_frame_set_child (GTK_FRAME (frame), overlay);
+  /* For pw_markdown_block_widget_update: a streaming code block grows */
+  g_object_set_data (G_OBJECT (frame), "pw-code-label", label);
+  g_object_set_data (G_OBJECT (frame), "pw-copy-button", copy);
   return frame;
 }
 
@@ -404,6 +407,57 @@ pw_markdown_block_widget (const PwMarkdownBlock *block)
   if (block->quote > 0)
     gtk_widget_add_css_class (widget, "pw-markdown-quote");
   return widget;
+}
+
+gboolean
+pw_markdown_block_equal (const PwMarkdownBlock *a,
+                         const PwMarkdownBlock *b)
+{
+  return a->kind == b->kind && a->level == b->level && a->indent == b->indent && a->quote == b->quote
+         && g_strcmp0 (a->prefix, b->prefix) == 0 && g_strcmp0 (a->markup, b->markup) == 0
+         && g_strcmp0 (a->code, b->code) == 0 && g_strcmp0 (a->info, b->info) == 0;
+}
+
+gboolean
+pw_markdown_block_widget_update (GtkWidget             *widget,
+                                 const PwMarkdownBlock *shown,
+                                 const PwMarkdownBlock *block)
+{
+  GtkWidget *label;
+
+  /* Only the text may differ: everything else is in the widget's shape */
+  if (shown->kind != block->kind || shown->level != block->level || shown->indent != block->indent
+      || shown->quote != block->quote || g_strcmp0 (shown->prefix, block->prefix) != 0
+      || g_strcmp0 (shown->info, block->info) != 0)
+    return FALSE;
+
+  switch (block->kind)
+    {
+    case PW_MARKDOWN_PARAGRAPH:
+    case PW_MARKDOWN_HEADING:
+      label = block->prefix != NULL ? gtk_widget_get_last_child (widget) : widget;
+      if (!GTK_IS_LABEL (label))
+        return FALSE;
+      gtk_label_set_markup (GTK_LABEL (label), block->markup);
+      return TRUE;
+    case PW_MARKDOWN_CODE:
+      {
+        GtkWidget *frame = block->prefix != NULL ? gtk_widget_get_last_child (widget) : widget;
+        GtkWidget *copy;
+
+        label = g_object_get_data (G_OBJECT (frame), "pw-code-label");
+        copy = g_object_get_data (G_OBJECT (frame), "pw-copy-button");
+        if (!GTK_IS_LABEL (label) || copy == NULL)
+          return FALSE;
+        /* Code is only ever plain text */
+        gtk_label_set_text (GTK_LABEL (label), block->code);
+        g_object_set_data_full (G_OBJECT (copy), "pw-code", g_strdup (block->code), g_free);
+        return TRUE;
+      }
+    case PW_MARKDOWN_RULE:
+    default:
+      return TRUE;
+    }
 }
 
 GtkWidget *

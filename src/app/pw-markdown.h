@@ -36,6 +36,14 @@ GPtrArray *pw_markdown_parse           (const char      *markdown);
 gboolean   pw_markdown_is_safe_link    (const char      *uri);
 /* The widget of one block: a selectable label, a code frame, a rule. */
 GtkWidget *pw_markdown_block_widget    (const PwMarkdownBlock *block);
+/* TRUE when @a and @b show the same. */
+gboolean   pw_markdown_block_equal     (const PwMarkdownBlock *a,
+                                        const PwMarkdownBlock *b);
+/* Makes @widget, made for @shown, show @block instead when only their
+ * text differs (a block still being streamed); FALSE when it cannot. */
+gboolean   pw_markdown_block_widget_update (GtkWidget             *widget,
+                                            const PwMarkdownBlock *shown,
+                                            const PwMarkdownBlock *block);
 /* A vertical box of selectable labels and code frames for @markdown. */
 GtkWidget *pw_markdown_render          (const char      *markdown);
 

@@ -283,51 +283,106 @@ struct _PwMessageRow
 
   PwChatMessage *message;
   GSignalGroup  *signals;
-  /* While streaming: the paragraph being written, as plain text. Earlier
-   * paragraphs are finished labels, so a frame only re-lays-out the last. */
-  GtkLabel      *tail_label;
-  GString       *tail;
-  /* A long reply's markdown is added a few blocks a frame, so that
-   * finishing a reply never lays out all of it in one frame */
-  GPtrArray     *blocks;
-  guint          next_block;
-  guint          render_tick;
+  /* The markdown shown: the blocks of the last parse, of which the first
+   * n_shown have their widget in markdown_box, in order. A reply being
+   * streamed is parsed again at most once a frame and only the blocks
+   * that changed (in practice the last one) are laid out again; a long
+   * message gets its widgets a few blocks a frame, so that neither a
+   * delta nor binding a row ever lays out all of it at once. */
   GtkWidget     *markdown_box;
+  GPtrArray     *blocks;
+  guint          n_shown;
+  gboolean       reparse;     /* the content changed since the last parse */
+  guint          render_tick;
 };
 
 G_DEFINE_FINAL_TYPE (PwMessageRow, pw_message_row, GTK_TYPE_WIDGET)
 
-#define TAIL_MAX 600
 #define BLOCKS_PER_FRAME 6
+
+static void
+stop_render_tick (PwMessageRow *self)
+{
+  if (self->render_tick)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->render_tick);
+      self->render_tick = 0;
+    }
+}
 
 static void
 clear_content (PwMessageRow *self)
 {
   GtkWidget *child;
 
-  if (self->render_tick)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->render_tick);
-      self->render_tick = 0;
-    }
+  stop_render_tick (self);
   g_clear_pointer (&self->blocks, g_ptr_array_unref);
+  self->n_shown = 0;
+  self->reparse = FALSE;
   self->markdown_box = NULL;
 
   while ((child = gtk_widget_get_first_child (self->content_box)))
     gtk_box_remove (GTK_BOX (self->content_box), child);
-  self->tail_label = NULL;
-  g_string_truncate (self->tail, 0);
 }
 
-/* Returns TRUE when every block is shown */
+/* Adds the widgets of up to @count more blocks; TRUE when all are shown */
 static gboolean
 add_blocks (PwMessageRow *self,
             guint         count)
 {
-  for (; count > 0 && self->next_block < self->blocks->len; count--, self->next_block++)
+  if (self->blocks == NULL)
+    return TRUE;
+  for (; count > 0 && self->n_shown < self->blocks->len; count--, self->n_shown++)
     gtk_box_append (GTK_BOX (self->markdown_box),
-                    pw_markdown_block_widget (g_ptr_array_index (self->blocks, self->next_block)));
-  return self->next_block >= self->blocks->len;
+                    pw_markdown_block_widget (g_ptr_array_index (self->blocks, self->n_shown)));
+  return self->n_shown >= self->blocks->len;
+}
+
+/* Brings the widgets in line with @content's blocks, keeping every
+ * widget whose block did not change */
+static void
+sync_markdown (PwMessageRow *self,
+               const char   *content)
+{
+  g_autoptr(GPtrArray) blocks = pw_markdown_parse (content);
+  GtkWidget *child;
+  guint same = 0;
+
+  self->reparse = FALSE;
+  if (self->markdown_box == NULL)
+    {
+      self->markdown_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+      gtk_widget_add_css_class (self->markdown_box, "pw-markdown");
+      gtk_box_append (GTK_BOX (self->content_box), self->markdown_box);
+    }
+
+  child = gtk_widget_get_first_child (self->markdown_box);
+  while (same < self->n_shown && same < blocks->len
+         && pw_markdown_block_equal (g_ptr_array_index (self->blocks, same),
+                                     g_ptr_array_index (blocks, same)))
+    {
+      same++;
+      child = gtk_widget_get_next_sibling (child);
+    }
+  /* The block being written: its text changes, its widget stays */
+  if (same < self->n_shown && same < blocks->len
+      && pw_markdown_block_widget_update (child, g_ptr_array_index (self->blocks, same),
+                                          g_ptr_array_index (blocks, same)))
+    {
+      same++;
+      child = gtk_widget_get_next_sibling (child);
+    }
+  while (child != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+
+      gtk_box_remove (GTK_BOX (self->markdown_box), child);
+      child = next;
+    }
+
+  g_clear_pointer (&self->blocks, g_ptr_array_unref);
+  self->blocks = g_steal_pointer (&blocks);
+  self->n_shown = same;
 }
 
 static gboolean
@@ -337,27 +392,34 @@ on_render_tick (GtkWidget     *widget,
 {
   PwMessageRow *self = PW_MESSAGE_ROW (widget);
 
-  if (!add_blocks (self, BLOCKS_PER_FRAME))
+  if (self->reparse && self->message != NULL)
+    sync_markdown (self, pw_chat_message_get_content (self->message));
+  if (!add_blocks (self, BLOCKS_PER_FRAME) || self->reparse)
     return G_SOURCE_CONTINUE;
-  g_clear_pointer (&self->blocks, g_ptr_array_unref);
   self->render_tick = 0;
   return G_SOURCE_REMOVE;
 }
 
 static void
+ensure_render_tick (PwMessageRow *self)
+{
+  if (self->render_tick == 0)
+    self->render_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_render_tick, NULL, NULL);
+}
+
+/* Shows @content's markdown now, the first blocks at least */
+static void
 render_markdown (PwMessageRow *self,
                  const char   *content)
 {
-  self->blocks = pw_markdown_parse (content);
-  self->next_block = 0;
-  self->markdown_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
-  gtk_widget_add_css_class (self->markdown_box, "pw-markdown");
-  gtk_box_append (GTK_BOX (self->content_box), self->markdown_box);
-
-  if (add_blocks (self, BLOCKS_PER_FRAME))
-    g_clear_pointer (&self->blocks, g_ptr_array_unref);
-  else
-    self->render_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), on_render_tick, NULL, NULL);
+  /* A row bound anew may show a user's plain text */
+  if (self->markdown_box == NULL)
+    clear_content (self);
+  sync_markdown (self, content);
+  if (!add_blocks (self, BLOCKS_PER_FRAME))
+    ensure_render_tick (self);
+  else if (!self->reparse)
+    stop_render_tick (self);
 }
 
 static GtkLabel *
@@ -374,76 +436,30 @@ plain_label (const char *text)
 }
 
 static void
-append_streamed (PwMessageRow *self,
-                 const char   *chunk)
-{
-  const char *p = chunk;
-
-  while (*p)
-    {
-      const char *brk = strstr (p, "\n\n");
-      gsize len = brk ? (gsize) (brk - p) : strlen (p);
-
-      g_string_append_len (self->tail, p, len);
-      if (self->tail_label == NULL)
-        {
-          self->tail_label = plain_label (NULL);
-          gtk_box_append (GTK_BOX (self->content_box), GTK_WIDGET (self->tail_label));
-        }
-      gtk_label_set_text (self->tail_label, self->tail->str);
-
-      /* A long paragraph is cut at a line end or a space, so a frame never
-       * lays out more than about TAIL_MAX bytes again */
-      if (self->tail->len > TAIL_MAX)
-        {
-          const char *cut = strrchr (self->tail->str, '\n');
-
-          if (cut == NULL)
-            cut = strrchr (self->tail->str, ' ');
-          if (cut != NULL && cut > self->tail->str)
-            {
-              g_autofree char *rest = g_strdup (cut + 1);
-
-              g_string_truncate (self->tail, cut - self->tail->str);
-              gtk_label_set_text (self->tail_label, self->tail->str);
-              self->tail_label = plain_label (rest);
-              gtk_box_append (GTK_BOX (self->content_box), GTK_WIDGET (self->tail_label));
-              g_string_assign (self->tail, rest);
-            }
-        }
-      if (brk == NULL)
-        break;
-
-      /* A paragraph ended: it stays as it is, the next one gets a label */
-      while (*brk == '\n')
-        brk++;
-      p = brk;
-      self->tail_label = NULL;
-      g_string_truncate (self->tail, 0);
-    }
-}
-
-static void
 render_content (PwMessageRow *self)
 {
   PwChatMessage *msg = self->message;
   const char *content;
   const char *role;
 
-  clear_content (self);
   if (msg == NULL)
-    return;
+    {
+      clear_content (self);
+      return;
+    }
 
   content = pw_chat_message_get_content (msg);
   role = pw_chat_message_get_role (msg);
 
-  if (pw_chat_message_get_state (msg) == PW_CHAT_MESSAGE_STREAMING)
-    append_streamed (self, content);
-  else if (*content == '\0')
-    ;
-  else if (g_strcmp0 (role, "user") == 0)
-    gtk_box_append (GTK_BOX (self->content_box), GTK_WIDGET (plain_label (content)));
+  if (g_strcmp0 (role, "user") == 0 || *content == '\0')
+    {
+      clear_content (self);
+      if (*content != '\0')
+        gtk_box_append (GTK_BOX (self->content_box), GTK_WIDGET (plain_label (content)));
+    }
   else
+    /* Streaming or done, the same blocks: the end of a reply changes
+     * only what the last parse while streaming had not seen */
     render_markdown (self, content);
 
   gtk_widget_set_visible (self->content_box, *content != '\0');
@@ -507,12 +523,16 @@ on_appended (PwChatMessage *msg,
 {
   gboolean was_empty = !gtk_widget_get_visible (self->content_box);
 
-  append_streamed (self, chunk);
-  if (was_empty)
+  if (was_empty || g_strcmp0 (pw_chat_message_get_role (msg), "user") == 0)
     {
-      gtk_widget_set_visible (self->content_box, TRUE);
+      /* The first text: shown at once, the spinner's label goes */
+      render_content (self);
       update_chrome (self);
+      return;
     }
+  /* Parsed again at the next frame, however many deltas came before it */
+  self->reparse = TRUE;
+  ensure_render_tick (self);
 }
 
 static void
@@ -520,7 +540,7 @@ on_state_changed (PwChatMessage *msg,
                   GParamSpec    *pspec,
                   PwMessageRow  *self)
 {
-  /* The final markdown is rendered once, when the text is complete */
+  /* Only the blocks the last parse while streaming had not seen change */
   render_content (self);
   update_chrome (self);
 }
@@ -549,11 +569,7 @@ pw_message_row_dispose (GObject *object)
 
   g_signal_group_set_target (self->signals, NULL);
   g_clear_object (&self->message);
-  if (self->render_tick)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->render_tick);
-      self->render_tick = 0;
-    }
+  stop_render_tick (self);
   g_clear_pointer (&self->blocks, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), PW_TYPE_MESSAGE_ROW);
 
@@ -566,7 +582,6 @@ pw_message_row_finalize (GObject *object)
   PwMessageRow *self = PW_MESSAGE_ROW (object);
 
   g_clear_object (&self->signals);
-  g_string_free (self->tail, TRUE);
 
   G_OBJECT_CLASS (pw_message_row_parent_class)->finalize (object);
 }
@@ -600,7 +615,6 @@ pw_message_row_init (PwMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->tail = g_string_new (NULL);
   self->signals = g_signal_group_new (PW_TYPE_CHAT_MESSAGE);
   g_signal_group_connect (self->signals, "appended", G_CALLBACK (on_appended), self);
   g_signal_group_connect (self->signals, "notify::state", G_CALLBACK (on_state_changed), self);

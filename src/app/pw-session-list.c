@@ -329,15 +329,28 @@ row_matches_filter (PwSessionList       *self,
     }
 }
 
-/* Recomputes the visible rows from self->rows; one items-changed. */
+static gboolean
+info_equal (const PwSessionInfo *a,
+            const PwSessionInfo *b)
+{
+  return g_strcmp0 (a->id, b->id) == 0 && g_strcmp0 (a->project, b->project) == 0
+         && a->phase == b->phase && a->status == b->status && a->archived == b->archived
+         && g_strcmp0 (a->created_at, b->created_at) == 0 && g_strcmp0 (a->updated_at, b->updated_at) == 0;
+}
+
+/* Recomputes the visible rows from self->rows; one items-changed, over
+ * the rows that differ only: every reply refreshes the list, and
+ * replacing all of it would rebind every row of the sidebar. */
 static void
 apply (PwSessionList *self)
 {
   guint old_len = self->visible->len;
   g_autoptr(GPtrArray) ids = NULL;
+  g_autoptr(GPtrArray) old_visible = g_steal_pointer (&self->visible);
+  guint prefix = 0, suffix = 0;
 
   drop_items (self);
-  g_ptr_array_set_size (self->visible, 0);
+  self->visible = g_ptr_array_new ();
 
   if (self->query != NULL && self->search_ids != NULL)
     ids = g_ptr_array_ref (self->search_ids);
@@ -371,8 +384,18 @@ apply (PwSessionList *self)
     }
 
   g_ptr_array_set_size (self->items, self->visible->len);
-  if (old_len != 0 || self->visible->len != 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->visible->len);
+
+  /* The old rows are still alive here (see pw_session_list_refresh) */
+  while (prefix < old_len && prefix < self->visible->len
+         && info_equal (g_ptr_array_index (old_visible, prefix), g_ptr_array_index (self->visible, prefix)))
+    prefix++;
+  while (suffix < old_len - prefix && suffix < self->visible->len - prefix
+         && info_equal (g_ptr_array_index (old_visible, old_len - 1 - suffix),
+                        g_ptr_array_index (self->visible, self->visible->len - 1 - suffix)))
+    suffix++;
+  if (old_len - prefix - suffix != 0 || self->visible->len - prefix - suffix != 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, old_len - prefix - suffix,
+                                self->visible->len - prefix - suffix);
   if (old_len != self->visible->len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }

@@ -225,7 +225,11 @@ pw_session_row_init (PwSessionRow *self)
   gtk_widget_set_valign (self->menu_button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (self->menu_button, "flat");
   gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (self->menu_button), create_row_menu, self, NULL);
+  /* A tooltip set on a visible widget asks the X server where the pointer
+   * is, one round trip per row (GTK 4.8): set it while hidden */
+  gtk_widget_set_visible (self->menu_button, FALSE);
   gtk_widget_set_tooltip_text (self->menu_button, _("Session Actions"));
+  gtk_widget_set_visible (self->menu_button, TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->menu_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Session actions"), -1);
   gtk_box_append (GTK_BOX (self->box), self->menu_button);

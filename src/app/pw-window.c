@@ -4,6 +4,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "pw-new-session-dialog.h"
 #include "pw-session-sidebar.h"
@@ -28,6 +31,7 @@ struct _PwWindow
   GSettings        *settings;   /* NULL when the schema is not installed */
   GCancellable     *cancellable;
   gboolean          welcome_due; /* first run: no key yet, page not dismissed */
+  gboolean          startup_done; /* the first map is behind us */
 };
 
 G_DEFINE_FINAL_TYPE (PwWindow, pw_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -259,6 +263,37 @@ pw_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (pw_window_parent_class)->close_request (window);
 }
 
+/* Start-up reads every session row and parses every template once; what
+ * it freed is given back once the first frame is out, not kept for the
+ * life of the process. */
+static gboolean
+release_startup_memory (gpointer user_data)
+{
+  GApplication *app = g_application_get_default ();
+  PwEngine *engine = PW_IS_APPLICATION (app) ? pw_application_get_engine (PW_APPLICATION (app)) : NULL;
+
+  if (engine != NULL)
+    pw_store_release_memory (pw_engine_get_store (engine));
+#ifdef __GLIBC__
+  malloc_trim (0);
+#endif
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pw_window_map (GtkWidget *widget)
+{
+  PwWindow *self = PW_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (pw_window_parent_class)->map (widget);
+  if (!self->startup_done)
+    {
+      self->startup_done = TRUE;
+      /* Below the redraw priority: after the first frame */
+      g_idle_add_full (G_PRIORITY_LOW, release_startup_memory, NULL, NULL);
+    }
+}
+
 static void
 pw_window_dispose (GObject *object)
 {
@@ -280,6 +315,7 @@ pw_window_class_init (PwWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = pw_window_dispose;
+  widget_class->map = pw_window_map;
   window_class->close_request = pw_window_close_request;
 
   g_type_ensure (PW_TYPE_SESSION_SIDEBAR);

@@ -562,6 +562,13 @@ pw_store_get_path (PwStore *self)
   return self->path;
 }
 
+void
+pw_store_release_memory (PwStore *self)
+{
+  g_return_if_fail (PW_IS_STORE (self));
+  sqlite3_db_release_memory (self->db);
+}
+
 const char *
 pw_store_get_backup_path (PwStore *self)
 {

@@ -172,6 +172,8 @@ PwStore    *pw_store_open              (const char     *path,
 const char *pw_store_get_path          (PwStore        *self);
 /* The backup written before the last migration of this open, or NULL. */
 const char *pw_store_get_backup_path   (PwStore        *self);
+/* Frees the page cache a long read filled (the app, once its window shows) */
+void        pw_store_release_memory    (PwStore        *self);
 
 /* Transactions. Outside one, each write commits by itself. begin takes
  * the write lock at once (BEGIN IMMEDIATE); nested calls use savepoints. */
