@@ -265,6 +265,7 @@ struct _PwSessionSidebar
   GPtrArray          *pending;   /* PendingDelete, deleted when the sidebar goes */
   gboolean            folded;
   gboolean            restoring;
+  guint               attach_id;  /* the model is given to the list view */
 };
 
 G_DEFINE_FINAL_TYPE (PwSessionSidebar, pw_session_sidebar, GTK_TYPE_WIDGET)
@@ -631,6 +632,7 @@ pw_session_sidebar_dispose (GObject *object)
 {
   PwSessionSidebar *self = PW_SESSION_SIDEBAR (object);
 
+  g_clear_handle_id (&self->attach_id, g_source_remove);
   /* Deletes waiting for their toast happen now: closing is not Undo */
   if (self->pending != NULL)
     {
@@ -718,6 +720,25 @@ pw_session_sidebar_class_init (PwSessionSidebarClass *klass)
   gtk_widget_class_install_action (widget_class, "sidebar.delete", "s", sidebar_delete_action);
 }
 
+static gboolean
+attach_model (gpointer data)
+{
+  PwSessionSidebar *self = data;
+
+  self->attach_id = 0;
+  if (gtk_list_view_get_model (self->list_view) == NULL)
+    gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_list_mapped (PwSessionSidebar *self)
+{
+  /* Below GDK's redraw priority: after the frame that shows the window */
+  if (gtk_list_view_get_model (self->list_view) == NULL && self->attach_id == 0)
+    self->attach_id = g_idle_add_full (G_PRIORITY_LOW, attach_model, self, NULL);
+}
+
 static void
 pw_session_sidebar_init (PwSessionSidebar *self)
 {
@@ -736,7 +757,9 @@ pw_session_sidebar_init (PwSessionSidebar *self)
                     G_CALLBACK (on_selection_changed), self);
   g_signal_connect_after (self->list, "items-changed",
                           G_CALLBACK (on_items_changed), self);
-  gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));
+  /* The rows are built once the first frame is out (GTK 4.8 builds some
+   * 200 of them at once): the window shows without waiting for them. */
+  g_signal_connect_object (self->list_view, "map", G_CALLBACK (on_list_mapped), self, G_CONNECT_SWAPPED);
   update_empty (self);
 }
 

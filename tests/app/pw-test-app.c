@@ -287,15 +287,13 @@ pw_test_app_add_session (PwTestApp  *self,
 /* Makes the window show @id: through the sidebar's list when there is
  * one (select and activate the row), so the window's own wiring is what
  * runs. Returns FALSE when the window has no session list yet. */
-gboolean
-pw_test_app_select_session (PwTestApp  *t,
-                            const char *id)
+/* The sidebar's GtkListView (the chat's list is one too): the one whose
+ * model holds sessions; NULL while it has no model yet */
+static GtkWidget *
+find_session_list (PwTestApp *t)
 {
-  /* The chat's list is a GtkListView too; the sidebar's holds sessions */
   g_autoptr(GPtrArray) lists = pw_test_find_all_by_type (GTK_WIDGET (t->window), GTK_TYPE_LIST_VIEW);
   GtkWidget *list = NULL;
-  GtkSelectionModel *model;
-  guint n;
 
   for (guint i = 0; i < lists->len && list == NULL; i++)
     {
@@ -312,6 +310,19 @@ pw_test_app_select_session (PwTestApp  *t,
             list = g_ptr_array_index (lists, i);
         }
     }
+  return list;
+}
+
+gboolean
+pw_test_app_select_session (PwTestApp  *t,
+                            const char *id)
+{
+  GtkWidget *list = NULL;
+  GtkSelectionModel *model;
+  guint n;
+
+  /* The sidebar's list gets its model once the window's first frame is out */
+  PW_TEST_WAIT_UNTIL ((list = find_session_list (t)) != NULL, 3000);
   if (list == NULL)
     return FALSE;
 
