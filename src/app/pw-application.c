@@ -193,6 +193,8 @@ pw_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
 
   G_APPLICATION_CLASS (pw_application_parent_class)->startup (app);
+  /* The window's icon where the desktop asks the window (X11 _NET_WM_ICON) */
+  gtk_window_set_default_icon_name (APPLICATION_ID);
 
   /* Started by D-Bus (the Shell's search, a desktop launcher) with no
    * window: stay a while after each call, so the next one finds us */

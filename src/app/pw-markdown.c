@@ -75,6 +75,28 @@ walker_add (Walker         *w,
   return block;
 }
 
+/* "- [ ] task" and "- [x] done" (the plan format's checklists): a box
+ * for the bullet, the brackets taken off the text */
+static void
+mark_task (PwMarkdownBlock *block)
+{
+  const char *m = block->markup;
+  const char *box;
+
+  if (g_strcmp0 (block->prefix, "•") != 0 || m == NULL || m[0] != '[' || m[1] == '\0'
+      || m[2] != ']' || (m[3] != ' ' && m[3] != '\0'))
+    return;
+  if (m[1] == ' ')
+    box = "☐";
+  else if (m[1] == 'x' || m[1] == 'X')
+    box = "☑";
+  else
+    return;
+  g_free (block->prefix);
+  block->prefix = g_strdup (box);
+  memmove (block->markup, m + (m[3] ? 4 : 3), strlen (m + (m[3] ? 4 : 3)) + 1);
+}
+
 static void
 walker_close_text (Walker         *w,
                    PwMarkdownKind  kind)
@@ -86,6 +108,7 @@ walker_close_text (Walker         *w,
   block = walker_add (w, kind);
   block->level = kind == PW_MARKDOWN_HEADING ? w->heading_level : 0;
   block->markup = g_string_free (g_steal_pointer (&w->inline_buf), FALSE);
+  mark_task (block);
 }
 
 static void

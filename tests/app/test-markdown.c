@@ -111,6 +111,22 @@ test_ordered_start (void)
   g_assert_cmpstr (block_at (blocks, 1)->prefix, ==, "4.");
 }
 
+/* The plan format's checklists: a box instead of the bullet and brackets */
+static void
+test_task_lists (void)
+{
+  g_autoptr(GPtrArray) blocks = pw_markdown_parse ("- [ ] Add the table\n- [x] Test it\n- [link] text\n- plain\n");
+
+  g_assert_cmpuint (blocks->len, ==, 4);
+  g_assert_cmpstr (block_at (blocks, 0)->prefix, ==, "☐");
+  g_assert_cmpstr (block_at (blocks, 0)->markup, ==, "Add the table");
+  g_assert_cmpstr (block_at (blocks, 1)->prefix, ==, "☑");
+  g_assert_cmpstr (block_at (blocks, 1)->markup, ==, "Test it");
+  g_assert_cmpstr (block_at (blocks, 2)->prefix, ==, "•");
+  g_assert_cmpstr (block_at (blocks, 2)->markup, ==, "[link] text");
+  g_assert_cmpstr (block_at (blocks, 3)->prefix, ==, "•");
+}
+
 /* Markup in model text is shown as the characters it is */
 static void
 test_escaped (void)
@@ -219,6 +235,7 @@ main (int   argc,
 
   g_test_add_func ("/app/markdown/blocks", test_blocks);
   g_test_add_func ("/app/markdown/ordered-start", test_ordered_start);
+  g_test_add_func ("/app/markdown/task-lists", test_task_lists);
   g_test_add_func ("/app/markdown/escaped", test_escaped);
   g_test_add_func ("/app/markdown/links", test_links);
   g_test_add_func ("/app/markdown/safe-link", test_safe_link);
