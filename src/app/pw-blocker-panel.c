@@ -40,6 +40,7 @@ static void
 update_resume_enabled (PwBlockerPanel *self)
 {
   gboolean all = self->entries->len > 0;
+  const char *tooltip;
 
   for (guint i = 0; all && i < self->entries->len; i++)
     {
@@ -47,8 +48,11 @@ update_resume_enabled (PwBlockerPanel *self)
       all = *text != '\0';
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "blocker.resume", all);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->resume_button),
-                               all ? NULL : _("Answer every question first"));
+  /* Setting a tooltip, even the same one, queries the pointer (an X
+   * round trip), and this runs on every session-changed */
+  tooltip = all ? NULL : _("Answer every question first");
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (self->resume_button)), tooltip) != 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->resume_button), tooltip);
 }
 
 static void

@@ -54,6 +54,8 @@ struct _PwChatView
   RunKind            failed_kind;
   char              *last_message;   /* sent again by Retry */
 
+  guint              actions_off;    /* ChatAction bits of the disabled actions */
+
   gboolean           list_in_sync;   /* our own session-changed after a reply */
   gboolean           stick_to_bottom;
   int                follow_frames;
@@ -62,6 +64,12 @@ struct _PwChatView
 };
 
 G_DEFINE_FINAL_TYPE (PwChatView, pw_chat_view, GTK_TYPE_WIDGET)
+
+typedef enum {
+  CHAT_ACTION_SEND = 1 << 0,
+  CHAT_ACTION_STOP = 1 << 1,
+  CHAT_ACTION_DONE = 1 << 2,
+} ChatAction;
 
 static void start_done     (PwChatView *self,
                             gboolean    with_advance);
@@ -281,6 +289,36 @@ composer_text (PwChatView *self)
   return g_strstrip (gtk_text_buffer_get_text (buffer, &start, &end, FALSE));
 }
 
+/* GTK 4.8 tells every widget watching the action, changed or not (some
+ * 10 ms with a long conversation's rows): only a change is announced */
+static void
+set_action_enabled (PwChatView *self,
+                    ChatAction  action,
+                    const char *name,
+                    gboolean    enabled)
+{
+  enabled = !!enabled;
+  if (enabled == !(self->actions_off & action))
+    return;
+  if (enabled)
+    self->actions_off &= ~action;
+  else
+    self->actions_off |= action;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), name, enabled);
+}
+
+/* Setting a tooltip, even the same one, queries the pointer (an X
+ * round trip): only a different text is set */
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  if (text != NULL && *text == '\0')
+    text = NULL;
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 static void
 update_actions (PwChatView *self)
 {
@@ -289,15 +327,14 @@ update_actions (PwChatView *self)
   gboolean has_messages = g_list_model_get_n_items (G_LIST_MODEL (self->messages)) > 0;
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->composer);
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.send",
-                                 !busy && self->discuss_allowed && *text != '\0');
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.stop", busy);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.done",
-                                 !busy && self->discuss_allowed && has_messages);
-  /* Always on: retry_action does nothing while a run is busy, and every
-   * row has a (hidden) Retry button, so toggling it as each run starts
-   * and ends restyles some 200 buttons in one frame */
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.retry", TRUE);
+  set_action_enabled (self, CHAT_ACTION_SEND, "session.send",
+                      !busy && self->discuss_allowed && *text != '\0');
+  set_action_enabled (self, CHAT_ACTION_STOP, "session.stop", busy);
+  set_action_enabled (self, CHAT_ACTION_DONE, "session.done",
+                      !busy && self->discuss_allowed && has_messages);
+  /* session.retry stays on (as installed): retry_action does nothing
+   * while a run is busy, and every row has a (hidden) Retry button, so
+   * toggling it as each run starts and ends restyles some 200 buttons */
 
   gtk_widget_set_visible (self->stop_button, busy);
   gtk_widget_set_visible (self->send_button, !busy);
@@ -308,14 +345,14 @@ update_actions (PwChatView *self)
                       self->discuss_allowed ? _("Message the planner") : self->refusal);
   gtk_widget_set_visible (GTK_WIDGET (self->placeholder_label),
                           gtk_text_buffer_get_char_count (buffer) == 0);
-  gtk_widget_set_tooltip_text (self->composer_frame, self->discuss_allowed ? NULL : self->refusal);
-  gtk_widget_set_tooltip_text (self->done_button,
-                               self->discuss_allowed
-                               ? (has_messages ? _("Write the brief and the first plan draft")
-                                               : _("Discuss the work first"))
-                               : self->refusal);
-  gtk_widget_set_tooltip_text (self->send_button,
-                               self->discuss_allowed ? _("Send (Enter)") : self->refusal);
+  set_tooltip (self->composer_frame, self->discuss_allowed ? NULL : self->refusal);
+  set_tooltip (self->done_button,
+               self->discuss_allowed
+               ? (has_messages ? _("Write the brief and the first plan draft")
+                               : _("Discuss the work first"))
+               : self->refusal);
+  set_tooltip (self->send_button,
+               self->discuss_allowed ? _("Send (Enter)") : self->refusal);
 }
 
 static void

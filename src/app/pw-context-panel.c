@@ -165,6 +165,16 @@ create_row (PwContextPanel       *self,
   return row;
 }
 
+/* Setting a tooltip, even the same one, queries the pointer (an X round
+ * trip), and this runs on every session-changed: only a change is set */
+static void
+set_tooltip (GtkWidget  *widget,
+             const char *text)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) != 0)
+    gtk_widget_set_tooltip_text (widget, text);
+}
+
 static void
 update_refusal (PwContextPanel      *self,
                 const PwSessionInfo *info,
@@ -182,10 +192,8 @@ update_refusal (PwContextPanel      *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "context.add-note", self->refusal == NULL);
   /* A menu button has no action of its own */
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_note_button), self->refusal == NULL);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->add_note_button),
-                               self->refusal ? self->refusal : _("Add Note"));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->add_file_button),
-                               self->refusal ? self->refusal : _("Add Files…"));
+  set_tooltip (GTK_WIDGET (self->add_note_button), self->refusal ? self->refusal : _("Add Note"));
+  set_tooltip (GTK_WIDGET (self->add_file_button), self->refusal ? self->refusal : _("Add Files…"));
 }
 
 static void

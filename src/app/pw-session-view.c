@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "pw-application.h"
 #include "pw-blocker-panel.h"
@@ -35,6 +36,7 @@ struct _PwSessionView
   PwSessionCounts       counts;
   GtkFileChooserNative *chooser;
   gboolean              folded;
+  guint                 actions_off;  /* bits (1 << index in session_actions) of ours disabled */
 };
 
 G_DEFINE_FINAL_TYPE (PwSessionView, pw_session_view, GTK_TYPE_WIDGET)
@@ -123,18 +125,28 @@ pw_session_explain_refusal (PwEngine   *engine,
   return pw_lifecycle_explain (info->phase, info->status, counts.open_blocker_count, command);
 }
 
+/* Gives every control of a session action the tooltip @why[i] explains
+ * (or the one it had of its own when allowed), in one walk of the tree.
+ * A tooltip is set only when it differs: setting one, even the same,
+ * queries the pointer (an X round trip), and the rows of a long
+ * conversation each have a Retry button. */
 static void
-update_tooltips (GtkWidget  *widget,
-                 const char *action,
-                 const char *tooltip)
+update_tooltips (GtkWidget *widget,
+                 char     **why)
 {
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
-      if (GTK_IS_ACTIONABLE (child)
-          && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (child)), action) == 0)
+      const char *action = GTK_IS_ACTIONABLE (child)
+                           ? gtk_actionable_get_action_name (GTK_ACTIONABLE (child)) : NULL;
+
+      for (guint i = 0; action != NULL && i < G_N_ELEMENTS (session_actions); i++)
         {
+          const char *tooltip;
+
+          if (strcmp (action, session_actions[i].action) != 0)
+            continue;
           /* Remember the tooltip the control had before we replaced it */
           if (g_object_get_data (G_OBJECT (child), "pw-tooltip-saved") == NULL)
             {
@@ -142,26 +154,43 @@ update_tooltips (GtkWidget  *widget,
                                       g_strdup (gtk_widget_get_tooltip_text (child)), g_free);
               g_object_set_data (G_OBJECT (child), "pw-tooltip-saved", GINT_TO_POINTER (1));
             }
-          gtk_widget_set_tooltip_text (child, tooltip ? tooltip
-                                       : g_object_get_data (G_OBJECT (child), "pw-tooltip"));
+          tooltip = why[i] ? why[i] : g_object_get_data (G_OBJECT (child), "pw-tooltip");
+          /* As gtk_widget_set_tooltip_text: an empty text is none */
+          if (tooltip != NULL && *tooltip == '\0')
+            tooltip = NULL;
+          if (g_strcmp0 (gtk_widget_get_tooltip_text (child), tooltip) != 0)
+            gtk_widget_set_tooltip_text (child, tooltip);
+          break;
         }
-      update_tooltips (child, action, tooltip);
+      update_tooltips (child, why);
     }
 }
 
 void
 pw_session_view_update_actions (PwSessionView *self)
 {
+  char *why[G_N_ELEMENTS (session_actions)];
+
   g_return_if_fail (PW_IS_SESSION_VIEW (self));
 
   for (guint i = 0; i < G_N_ELEMENTS (session_actions); i++)
     {
-      g_autofree char *why = refusal (self, session_actions[i].command);
+      guint bit = 1u << i;
 
-      if (session_actions[i].ours)
-        gtk_widget_action_set_enabled (GTK_WIDGET (self), session_actions[i].action, why == NULL);
-      update_tooltips (GTK_WIDGET (self), session_actions[i].action, why);
+      why[i] = refusal (self, session_actions[i].command);
+      /* GTK 4.8 tells every watcher of an action, changed or not */
+      if (session_actions[i].ours && (why[i] == NULL) != !(self->actions_off & bit))
+        {
+          if (why[i] == NULL)
+            self->actions_off &= ~bit;
+          else
+            self->actions_off |= bit;
+          gtk_widget_action_set_enabled (GTK_WIDGET (self), session_actions[i].action, why[i] == NULL);
+        }
     }
+  update_tooltips (GTK_WIDGET (self), why);
+  for (guint i = 0; i < G_N_ELEMENTS (session_actions); i++)
+    g_free (why[i]);
 }
 
 /* Narrow, the phase bar below already names the phase: the title gets
