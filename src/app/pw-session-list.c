@@ -234,6 +234,7 @@ struct _PwSessionList
   char            *query;
   GPtrArray       *search_ids;   /* ids for query, best first; NULL until found */
   GCancellable    *search_cancellable;
+  guint            shown;        /* the model's rows: the first of visible */
 };
 
 static void pw_session_list_model_init (GListModelInterface *iface);
@@ -253,6 +254,16 @@ static GParamSpec *properties[N_PROPS];
 
 /* Search results beyond this many are not useful in a sidebar */
 #define SEARCH_LIMIT 500
+/* The model offers the visible sessions a page at a time (more as the
+ * sidebar scrolls down): GTK 4.8's list view builds up to 200 rows of
+ * whatever the model has, and 10 000 sessions need not cost 200 rows. */
+#define PAGE_ROWS 50
+
+static guint
+n_shown (PwSessionList *self)
+{
+  return MIN (self->visible->len, self->shown);
+}
 
 static GType
 pw_session_list_get_item_type (GListModel *model)
@@ -263,7 +274,7 @@ pw_session_list_get_item_type (GListModel *model)
 static guint
 pw_session_list_get_n_items (GListModel *model)
 {
-  return PW_SESSION_LIST (model)->visible->len;
+  return n_shown (PW_SESSION_LIST (model));
 }
 
 static gpointer
@@ -273,7 +284,7 @@ pw_session_list_get_item (GListModel *model,
   PwSessionList *self = PW_SESSION_LIST (model);
   PwSessionItem *item;
 
-  if (position >= self->visible->len)
+  if (position >= n_shown (self))
     return NULL;
 
   item = g_ptr_array_index (self->items, position);
@@ -344,7 +355,7 @@ info_equal (const PwSessionInfo *a,
 static void
 apply (PwSessionList *self)
 {
-  guint old_len = self->visible->len;
+  guint old_len = n_shown (self), new_len;
   g_autoptr(GPtrArray) ids = NULL;
   g_autoptr(GPtrArray) old_visible = g_steal_pointer (&self->visible);
   guint prefix = 0, suffix = 0;
@@ -384,20 +395,46 @@ apply (PwSessionList *self)
     }
 
   g_ptr_array_set_size (self->items, self->visible->len);
+  new_len = n_shown (self);
 
   /* The old rows are still alive here (see pw_session_list_refresh) */
-  while (prefix < old_len && prefix < self->visible->len
+  while (prefix < old_len && prefix < new_len
          && info_equal (g_ptr_array_index (old_visible, prefix), g_ptr_array_index (self->visible, prefix)))
     prefix++;
-  while (suffix < old_len - prefix && suffix < self->visible->len - prefix
+  while (suffix < old_len - prefix && suffix < new_len - prefix
          && info_equal (g_ptr_array_index (old_visible, old_len - 1 - suffix),
-                        g_ptr_array_index (self->visible, self->visible->len - 1 - suffix)))
+                        g_ptr_array_index (self->visible, new_len - 1 - suffix)))
     suffix++;
-  if (old_len - prefix - suffix != 0 || self->visible->len - prefix - suffix != 0)
+  if (old_len - prefix - suffix != 0 || new_len - prefix - suffix != 0)
     g_list_model_items_changed (G_LIST_MODEL (self), prefix, old_len - prefix - suffix,
-                                self->visible->len - prefix - suffix);
-  if (old_len != self->visible->len)
+                                new_len - prefix - suffix);
+  if (old_len != new_len)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* Offers @count more of the visible sessions (when the sidebar is
+ * scrolled near the end of what it has) */
+static void
+show_more (PwSessionList *self,
+           guint          count)
+{
+  guint before = n_shown (self);
+
+  self->shown = self->shown > G_MAXUINT - count ? G_MAXUINT : self->shown + count;
+  if (n_shown (self) != before)
+    {
+      g_list_model_items_changed (G_LIST_MODEL (self), before, 0, n_shown (self) - before);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+    }
+}
+
+void
+pw_session_list_show_more (PwSessionList *self)
+{
+  g_return_if_fail (PW_IS_SESSION_LIST (self));
+
+  if (self->shown < self->visible->len)
+    show_more (self, PAGE_ROWS);
 }
 
 /* Full-text search runs on a worker thread with a connection of its own:
@@ -604,8 +641,13 @@ pw_session_list_find (PwSessionList *self,
     {
       PwSessionInfo *info = g_ptr_array_index (self->visible, i);
 
-      if (g_strcmp0 (info->id, session_id) == 0)
-        return i;
+      if (g_strcmp0 (info->id, session_id) != 0)
+        continue;
+      /* Asked for by id (a search result, the Shell, a new session): the
+       * model offers it, and a page past it */
+      if (i >= n_shown (self))
+        show_more (self, i + 1 - n_shown (self) + PAGE_ROWS);
+      return i;
     }
   return GTK_INVALID_LIST_POSITION;
 }
@@ -649,7 +691,7 @@ pw_session_list_get_property (GObject    *object,
       g_value_set_string (value, self->query);
       break;
     case PROP_N_ITEMS:
-      g_value_set_uint (value, self->visible->len);
+      g_value_set_uint (value, n_shown (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -735,4 +777,5 @@ pw_session_list_init (PwSessionList *self)
   self->visible = g_ptr_array_new ();
   self->items = g_ptr_array_new ();
   self->hidden = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->shown = PAGE_ROWS;
 }

@@ -35,6 +35,8 @@ G_DECLARE_FINAL_TYPE (PwSessionList, pw_session_list, PW, SESSION_LIST, GObject)
 /* @engine may be NULL (no database): the list stays empty. Refreshes
  * itself on the default application's "session-changed". */
 PwSessionList  *pw_session_list_new        (PwEngine        *engine);
+/* The model holds the visible sessions a page at a time: another page */
+void            pw_session_list_show_more  (PwSessionList   *self);
 void            pw_session_list_set_filter (PwSessionList   *self,
                                             PwSessionFilter  filter);
 PwSessionFilter pw_session_list_get_filter (PwSessionList   *self);

@@ -720,6 +720,17 @@ pw_session_sidebar_class_init (PwSessionSidebarClass *klass)
   gtk_widget_class_install_action (widget_class, "sidebar.delete", "s", sidebar_delete_action);
 }
 
+/* Near the end of the rows the model offers: the next page */
+static void
+on_scrolled (GtkAdjustment    *adjustment,
+             PwSessionSidebar *self)
+{
+  double page = gtk_adjustment_get_page_size (adjustment);
+
+  if (page > 0 && gtk_adjustment_get_value (adjustment) + 2 * page >= gtk_adjustment_get_upper (adjustment))
+    pw_session_list_show_more (self->list);
+}
+
 static gboolean
 attach_model (gpointer data)
 {
@@ -760,6 +771,8 @@ pw_session_sidebar_init (PwSessionSidebar *self)
   /* The rows are built once the first frame is out (GTK 4.8 builds some
    * 200 of them at once): the window shows without waiting for them. */
   g_signal_connect_object (self->list_view, "map", G_CALLBACK (on_list_mapped), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->list_view)), "value-changed",
+                           G_CALLBACK (on_scrolled), self, 0);
   update_empty (self);
 }
 

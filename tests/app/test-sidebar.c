@@ -185,6 +185,39 @@ test_new_session_dialog_creates (void)
   pw_test_app_free (t);
 }
 
+/* Many sessions: the model offers a page, more as the list scrolls down,
+ * and any session asked for by id */
+static void
+test_pages_of_sessions (void)
+{
+  PwTestApp *t = pw_test_app_new (1280, 800);
+  g_autofree char *oldest = pw_test_app_add_session (t, "Oldest", PW_PHASE_SETUP);
+  PwSessionList *list;
+  guint first_page;
+
+  for (guint i = 0; i < 130; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("Session %u", i);
+
+      g_free (pw_test_app_add_session (t, name, PW_PHASE_SETUP));
+    }
+  list = get_list (t);
+  pw_application_session_changed (t->app, NULL);
+  first_page = g_list_model_get_n_items (G_LIST_MODEL (list));
+  g_assert_cmpuint (first_page, >=, 20);
+  g_assert_cmpuint (first_page, <, 131);
+
+  /* The next page, as scrolling near the end asks for */
+  pw_session_list_show_more (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), >, first_page);
+
+  /* The oldest, by id, is found and selected */
+  g_assert_cmpuint (pw_session_list_find (list, oldest), ==, 130);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 131);
+  g_assert_true (pw_test_app_select_session (t, oldest));
+  pw_test_app_free (t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -192,6 +225,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/sidebar/list-filter", test_list_newest_first_and_filter);
+  g_test_add_func ("/sidebar/pages", test_pages_of_sessions);
   g_test_add_func ("/sidebar/search", test_search_by_message_word);
   g_test_add_func ("/sidebar/delete-undo", test_delete_undo_then_delete);
   g_test_add_func ("/sidebar/archive", test_archive_hides);
