@@ -495,6 +495,50 @@ account (PwReviewRun     *self,
     self->current->cost_known = FALSE;
 }
 
+/* ---- calls --------------------------------------------------------------- */
+
+/* Sends self->request to @provider: at most @wanted tokens back, within
+ * @model's output limit (a cut-off answer is asked again with more). */
+static void
+send_request (PwReviewRun         *self,
+              GTask               *task,
+              PwProvider          *provider,
+              const char          *model,
+              gint64               wanted,
+              GAsyncReadyCallback  callback)
+{
+  gint64 ceiling, max_tokens = pw_planning_max_tokens (self->engine, model, wanted, &ceiling);
+
+  pw_operation_stream (PW_OPERATION (self), provider, self->request, max_tokens, ceiling,
+                       g_task_get_cancellable (task), callback, task);
+}
+
+/* The answer of a call, its usage recorded (*out_usage_id) and costed to
+ * the round; NULL when the call failed, and then the run has failed too. */
+static PwLlmCompletion *
+receive_answer (PwReviewRun   *self,
+                GTask         *task,
+                GAsyncResult  *result,
+                const char    *purpose,
+                PwProvider    *provider,
+                gint64        *out_usage_id)
+{
+  g_autoptr(GError) error = NULL;
+  PwLlmCompletion *completion = pw_operation_stream_finish (PW_OPERATION (self), result, &error);
+  gint64 usage_id;
+
+  if (completion == NULL)
+    {
+      fail (self, task, g_steal_pointer (&error));
+      return NULL;
+    }
+  usage_id = pw_llm_completion_record (completion, store_of (self), session_of (self), purpose, provider, NULL);
+  if (out_usage_id != NULL)
+    *out_usage_id = usage_id;
+  account (self, completion);
+  return completion;
+}
+
 /* ---- the round ----------------------------------------------------------- */
 
 static void
@@ -697,18 +741,11 @@ triage_cb (GObject      *source,
 {
   GTask *task = user_data;
   PwReviewRun *self = PW_REVIEW_RUN (source);
-  PwOperation *op = PW_OPERATION (self);
   g_autoptr(PwLlmCompletion) completion = NULL;
   g_autoptr(PwDispositions) d = NULL;
-  g_autoptr(GError) error = NULL;
 
-  if (!(completion = pw_operation_stream_finish (op, result, &error)))
-    {
-      fail (self, task, g_steal_pointer (&error));
-      return;
-    }
-  pw_llm_completion_record (completion, store_of (self), session_of (self), "triage", self->planner, NULL);
-  account (self, completion);
+  if (!(completion = receive_answer (self, task, result, "triage", self->planner, NULL)))
+    return;
   d = pw_dispositions_parse (completion->text, -1, self->triage_map->len);
 
   if (self->dispositions == NULL)
@@ -742,12 +779,7 @@ triage_cb (GObject      *source,
       pw_llm_request_add_message (self->request, "assistant", completion->text, FALSE);
       pw_llm_request_add_message (self->request, "user", again->str, FALSE);
       g_string_free (again, TRUE);
-      {
-        gint64 ceiling, max_tokens = pw_planning_max_tokens (self->engine, self->planner_model, TRIAGE_MAX_TOKENS, &ceiling);
-
-        pw_operation_stream (op, self->planner, self->request, max_tokens, ceiling,
-                             g_task_get_cancellable (task), triage_cb, task);
-      }
+      send_request (self, task, self->planner, self->planner_model, TRIAGE_MAX_TOKENS, triage_cb);
       return;
     }
   store_dispositions (self, task);
@@ -761,7 +793,6 @@ triage (PwReviewRun *self,
   g_autoptr(PwDraft) draft = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) user = NULL;
-  gint64 max_tokens, ceiling;
 
   g_clear_pointer (&self->triage_map, g_array_unref);
   g_clear_pointer (&self->dispositions, pw_dispositions_free);
@@ -817,9 +848,7 @@ triage (PwReviewRun *self,
     return;
   pw_operation_set_usage_target (op, store_of (self), "triage");
   pw_operation_set_step (op, "triage");
-  max_tokens = pw_planning_max_tokens (self->engine, self->planner_model, TRIAGE_MAX_TOKENS, &ceiling);
-  pw_operation_stream (op, self->planner, self->request, max_tokens, ceiling,
-                       g_task_get_cancellable (task), triage_cb, task);
+  send_request (self, task, self->planner, self->planner_model, TRIAGE_MAX_TOKENS, triage_cb);
 }
 
 static gboolean
@@ -879,17 +908,11 @@ repair_cb (GObject      *source,
   PwReviewRun *self = PW_REVIEW_RUN (source);
   g_autoptr(PwLlmCompletion) completion = NULL;
   g_autoptr(GPtrArray) warnings = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *plan = g_steal_pointer (&self->revised_plan);
   g_autoptr(GPtrArray) plan_warnings = g_steal_pointer (&self->revised_warnings);
 
-  if (!(completion = pw_operation_stream_finish (PW_OPERATION (self), result, &error)))
-    {
-      fail (self, task, g_steal_pointer (&error));
-      return;
-    }
-  pw_llm_completion_record (completion, store_of (self), session_of (self), "repair", self->planner, NULL);
-  account (self, completion);
+  if (!(completion = receive_answer (self, task, result, "repair", self->planner, NULL)))
+    return;
   warnings = pw_plan_validate (completion->text);
   if (!pw_planning_text_is_empty (completion->text) && warnings->len <= plan_warnings->len)
     store_revision (self, task, completion->text, warnings);
@@ -907,15 +930,9 @@ revise_cb (GObject      *source,
   PwOperation *op = PW_OPERATION (self);
   g_autoptr(PwLlmCompletion) completion = NULL;
   g_autoptr(GPtrArray) warnings = NULL;
-  g_autoptr(GError) error = NULL;
 
-  if (!(completion = pw_operation_stream_finish (op, result, &error)))
-    {
-      fail (self, task, g_steal_pointer (&error));
-      return;
-    }
-  pw_llm_completion_record (completion, store_of (self), session_of (self), "revision", self->planner, NULL);
-  account (self, completion);
+  if (!(completion = receive_answer (self, task, result, "revision", self->planner, NULL)))
+    return;
   if (pw_planning_text_is_empty (completion->text))
     {
       fail (self, task, g_error_new (PW_ENGINE_ERROR, PW_ENGINE_ERROR_EMPTY_REPLY,
@@ -938,12 +955,7 @@ revise_cb (GObject      *source,
   self->request = pw_planning_repair_request (self->planner_model, self->revised_plan, self->revised_warnings);
   pw_operation_set_usage_target (op, store_of (self), "repair");
   pw_operation_set_step (op, "repair");
-  {
-    gint64 ceiling, max_tokens = pw_planning_max_tokens (self->engine, self->planner_model, PLAN_MAX_TOKENS, &ceiling);
-
-    pw_operation_stream (op, self->planner, self->request, max_tokens, ceiling,
-                         g_task_get_cancellable (task), repair_cb, task);
-  }
+  send_request (self, task, self->planner, self->planner_model, PLAN_MAX_TOKENS, repair_cb);
 }
 
 static void
@@ -958,7 +970,6 @@ revise (PwReviewRun *self,
   g_autoptr(GString) user = g_string_new ("## Current Plan\n\n");
   g_autoptr(JsonParser) keep = json_parser_new ();
   g_autoptr(JsonParser) trim = json_parser_new ();
-  gint64 max_tokens, ceiling;
   guint n = 0;
 
   if (!(draft = pw_store_get_latest_draft (store, session_of (self), &error))
@@ -1040,9 +1051,7 @@ revise (PwReviewRun *self,
     return;
   pw_operation_set_usage_target (op, store, "revision");
   pw_operation_set_step (op, "revision");
-  max_tokens = pw_planning_max_tokens (self->engine, self->planner_model, PLAN_MAX_TOKENS, &ceiling);
-  pw_operation_stream (op, self->planner, self->request, max_tokens, ceiling,
-                       g_task_get_cancellable (task), revise_cb, task);
+  send_request (self, task, self->planner, self->planner_model, PLAN_MAX_TOKENS, revise_cb);
 }
 
 static void
@@ -1158,17 +1167,10 @@ review_cb (GObject      *source,
   PwOperation *op = PW_OPERATION (self);
   g_autoptr(PwLlmCompletion) completion = NULL;
   g_autoptr(PwReviewAnswer) answer = NULL;
-  g_autoptr(GError) error = NULL;
   gint64 usage_id;
 
-  if (!(completion = pw_operation_stream_finish (op, result, &error)))
-    {
-      fail (self, task, g_steal_pointer (&error));
-      return;
-    }
-  usage_id = pw_llm_completion_record (completion, store_of (self), session_of (self), "review",
-                                       self->reviewer, NULL);
-  account (self, completion);
+  if (!(completion = receive_answer (self, task, result, "review", self->reviewer, &usage_id)))
+    return;
   self->last_review_output = completion->usage.output_tokens;
   answer = pw_review_answer_parse (completion->text, -1);
 
@@ -1185,12 +1187,7 @@ review_cb (GObject      *source,
                                       *completion->text ? completion->text : "(empty)", FALSE);
           pw_llm_request_add_message (self->request, "user", again, FALSE);
           pw_operation_set_step (op, "review-repair");
-          {
-            gint64 ceiling, max_tokens = pw_planning_max_tokens (self->engine, self->reviewer_model, REVIEW_MAX_TOKENS, &ceiling);
-
-            pw_operation_stream (op, self->reviewer, self->request, max_tokens, ceiling,
-                                 g_task_get_cancellable (task), review_cb, task);
-          }
+          send_request (self, task, self->reviewer, self->reviewer_model, REVIEW_MAX_TOKENS, review_cb);
           return;
         }
       {
@@ -1216,7 +1213,6 @@ start_round (PwReviewRun *self,
   g_autoptr(GString) user = g_string_new (NULL);
   g_autofree char *history = NULL;
   PwDraft *draft, *previous = NULL;
-  gint64 max_tokens, ceiling;
   gint last_round = 0;
 
   if (g_cancellable_is_cancelled (g_task_get_cancellable (task)))
@@ -1278,9 +1274,7 @@ start_round (PwReviewRun *self,
 
   pw_operation_set_usage_target (op, store, "review");
   pw_operation_set_step (op, "review");
-  max_tokens = pw_planning_max_tokens (self->engine, self->reviewer_model, REVIEW_MAX_TOKENS, &ceiling);
-  pw_operation_stream (op, self->reviewer, self->request, max_tokens, ceiling,
-                       g_task_get_cancellable (task), review_cb, task);
+  send_request (self, task, self->reviewer, self->reviewer_model, REVIEW_MAX_TOKENS, review_cb);
 }
 
 /* ---- start and resume ---------------------------------------------------- */
