@@ -105,14 +105,22 @@ fi
 
 # 3. The parsers' libFuzzer targets, 60 s each (clang); each run counts once
 fuzz_passed=0
+failed_names=()
 if [ "${PW_SKIP_FUZZ:-0}" != "1" ]; then
   for target in fuzz-sse-parser fuzz-reviewer-parse; do
-    echo "run-tests: === fuzzing $target ==="
-    if bash fuzzing/run-fuzz.sh "$target" "${PW_FUZZ_SECONDS:-60}"; then
+    # libFuzzer prints a line per new input; keep that in a log and show
+    # only its end, so the failing tests listed below stay on screen.
+    mkdir -p "$build_dir/meson-logs"
+    fuzz_log=$build_dir/meson-logs/fuzz-$target.log
+    echo "run-tests: === fuzzing $target (log: $fuzz_log) ==="
+    if bash fuzzing/run-fuzz.sh "$target" "${PW_FUZZ_SECONDS:-60}" >"$fuzz_log" 2>&1; then
+      tail -n 6 "$fuzz_log"
       fuzz_passed=$((fuzz_passed + 1))
     else
+      tail -n 60 "$fuzz_log"
       echo "run-tests: $target found a problem (see build-fuzz/fuzz-artifacts/)" >&2
       extra_failures=$((extra_failures + 1))
+      failed_names+=("fuzzing: $target")
     fi
   done
 fi
@@ -131,6 +139,8 @@ TAP = re.compile(r"^(not ok|ok)(?:\s|$)(.*)")
 DIRECTIVE = re.compile(r"#\s*(SKIP|TODO)\b", re.IGNORECASE)
 
 passed = failed = 0
+names = []
+tails = []
 for path in sys.argv[1:]:
     with open(path, encoding="utf-8", errors="replace") as log:
         for line in log:
@@ -160,6 +170,25 @@ for path in sys.argv[1:]:
                 not_ok = 1
             passed += ok
             failed += not_ok
+            if not_ok:
+                names.append("%s (%s, %s, %d failed)" % (
+                    test.get("name", "?"), path.split("/meson-logs")[0], result, not_ok))
+                out = [l for l in ((test.get("stdout") or "") + "\n" +
+                                   (test.get("stderr") or "")).splitlines()
+                       if l.strip() and "GLib-DEBUG" not in l]
+                first = next((i for i, l in enumerate(out)
+                              if l.startswith("not ok")), len(out))
+                shown = out[max(0, first - 20):first + 5]
+                if first + 5 < len(out):
+                    shown += ["..."] + out[-10:]
+                tails.append((names[-1], shown))
+# The end of each failing test's output, then the list: the lines CI keeps
+for name, lines in tails:
+    print("run-tests: --- end of the output of %s ---" % name, file=sys.stderr)
+    for line in lines:
+        print("    " + line[:300], file=sys.stderr)
+for name in names:
+    print("run-tests: FAILED " + name, file=sys.stderr)
 print(passed, failed)
 PY
 )
@@ -173,5 +202,8 @@ fi
 failed=$((failed + extra_failures))
 passed=$((passed + fuzz_passed))
 
+for name in "${failed_names[@]+"${failed_names[@]}"}"; do
+  echo "run-tests: FAILED $name" >&2
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

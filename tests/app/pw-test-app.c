@@ -201,10 +201,27 @@ pw_test_app_new (int width,
       h = gtk_widget_get_height (GTK_WIDGET (self->window));
       if (w != width || h != height)
         gtk_window_set_default_size (GTK_WINDOW (self->window), 2 * width - w, 2 * height - h);
-      while ((gtk_widget_get_width (GTK_WIDGET (self->window)) != width
-              || gtk_widget_get_height (GTK_WIDGET (self->window)) != height)
-             && g_get_monotonic_time () < deadline)
-        pw_test_spin (10);
+      /* Until it has the size, or its size has not changed for 400 ms
+       * (as big as the screen allows: waiting longer changes nothing) */
+      {
+        gint64 stable_since = g_get_monotonic_time ();
+        int last_w = -1, last_h = -1;
+
+        while ((gtk_widget_get_width (GTK_WIDGET (self->window)) != width
+                || gtk_widget_get_height (GTK_WIDGET (self->window)) != height)
+               && g_get_monotonic_time () < deadline
+               && g_get_monotonic_time () - stable_since < 400 * 1000)
+          {
+            pw_test_spin (10);
+            if (gtk_widget_get_width (GTK_WIDGET (self->window)) != last_w
+                || gtk_widget_get_height (GTK_WIDGET (self->window)) != last_h)
+              {
+                last_w = gtk_widget_get_width (GTK_WIDGET (self->window));
+                last_h = gtk_widget_get_height (GTK_WIDGET (self->window));
+                stable_since = g_get_monotonic_time ();
+              }
+          }
+      }
       /* A window as big as the screen cannot grow by its CSD edges */
       g_assert_cmpint (ABS (gtk_widget_get_width (GTK_WIDGET (self->window)) - width), <=, 20);
       g_assert_cmpint (ABS (gtk_widget_get_height (GTK_WIDGET (self->window)) - height), <=, 20);
@@ -348,12 +365,27 @@ pw_test_app_select_session (PwTestApp  *t,
   return FALSE;
 }
 
+double
+pw_test_timeout_scale (void)
+{
+  static double scale = 0;
+
+  if (scale == 0)
+    {
+      const char *env = g_getenv ("PW_TEST_TIMEOUT_SCALE");
+      double value = env ? g_ascii_strtod (env, NULL) : 0;
+
+      scale = value >= 1 ? value : 4;
+    }
+  return scale;
+}
+
 gboolean
 pw_test_wait_for (PwTestCondition cond,
                   gpointer        user_data,
                   guint           timeout_ms)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_ms * 1000 * pw_test_timeout_scale ());
 
   while (!cond (user_data))
     {

@@ -41,8 +41,13 @@ gboolean    pw_test_app_select_session    (PwTestApp   *self,
 
 typedef gboolean (*PwTestCondition) (gpointer user_data);
 
+/* How many times longer every wait may last than the test says: the
+ * waits end as soon as their condition holds, so a generous limit costs
+ * a passing test nothing and spares a loaded CI machine a false failure.
+ * PW_TEST_TIMEOUT_SCALE overrides it (default 4). */
+double      pw_test_timeout_scale         (void);
 /* Iterates the default main context until @cond holds or @timeout_ms
- * passes; FALSE on timeout. */
+ * (times the scale) passes; FALSE on timeout. */
 gboolean    pw_test_wait_for              (PwTestCondition cond,
                                            gpointer     user_data,
                                            guint        timeout_ms);
@@ -50,7 +55,8 @@ gboolean    pw_test_wait_for              (PwTestCondition cond,
 void        pw_test_spin                  (guint        ms);
 /* Fails the test (with the expression) when @expr stays false for @ms */
 #define PW_TEST_WAIT_UNTIL(expr, ms) G_STMT_START {                         \
-    gint64 pw_deadline__ = g_get_monotonic_time () + (gint64) (ms) * 1000;  \
+    gint64 pw_deadline__ = g_get_monotonic_time ()                          \
+                           + (gint64) ((ms) * 1000 * pw_test_timeout_scale ()); \
     while (!(expr) && g_get_monotonic_time () < pw_deadline__)              \
       pw_test_spin (5);                                                     \
     if (!(expr))                                                            \
