@@ -18,6 +18,7 @@ struct _PwContextPanel
   GtkLabel             *error_label;
   GtkTextView          *note_view;
   GtkPopover           *note_popover;
+  GtkWidget            *note_scroller;
   GtkMenuButton        *add_note_button;
   GtkButton            *add_file_button;
 
@@ -401,9 +402,45 @@ add_note_action (GtkWidget  *widget,
   show_error (self, NULL);
 }
 
+/* The note field is as wide as a comfortable line, less when the window
+ * is narrow: the popover hangs left from the button's end and must end
+ * inside the window, frame and shadow included */
+#define NOTE_FIELD_WIDTH     320
+#define NOTE_FIELD_MIN_WIDTH 160
+#define NOTE_WINDOW_MARGIN   6
+
+static void
+fit_note_popover (PwContextPanel *self)
+{
+  GtkWidget *button = GTK_WIDGET (self->add_note_button);
+  GtkRoot *root = gtk_widget_get_root (button);
+  graphene_rect_t bounds;
+  int popover_min, field_min, frame, room, edge;
+
+  gtk_widget_set_size_request (self->note_scroller, NOTE_FIELD_MIN_WIDTH, -1);
+  if (root == NULL || !gtk_widget_compute_bounds (button, GTK_WIDGET (root), &bounds))
+    return;
+
+  /* What the popover adds around the field: its padding, arrow and shadow */
+  gtk_widget_measure (GTK_WIDGET (self->note_popover), GTK_ORIENTATION_HORIZONTAL, -1,
+                      &popover_min, NULL, NULL, NULL);
+  gtk_widget_measure (self->note_scroller, GTK_ORIENTATION_HORIZONTAL, -1,
+                      &field_min, NULL, NULL, NULL);
+  frame = MAX (0, popover_min - field_min);
+  /* Right to left, it hangs the other way, from the button's left edge */
+  if (gtk_widget_get_direction (button) == GTK_TEXT_DIR_RTL)
+    edge = gtk_widget_get_width (GTK_WIDGET (root)) - (int) bounds.origin.x;
+  else
+    edge = (int) (bounds.origin.x + bounds.size.width);
+  room = edge - NOTE_WINDOW_MARGIN - frame;
+  gtk_widget_set_size_request (self->note_scroller,
+                               CLAMP (room, NOTE_FIELD_MIN_WIDTH, NOTE_FIELD_WIDTH), -1);
+}
+
 static void
 note_popover_show_cb (PwContextPanel *self)
 {
+  fit_note_popover (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->note_view));
 }
 
@@ -496,6 +533,7 @@ pw_context_panel_class_init (PwContextPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PwContextPanel, error_label);
   gtk_widget_class_bind_template_child (widget_class, PwContextPanel, note_view);
   gtk_widget_class_bind_template_child (widget_class, PwContextPanel, note_popover);
+  gtk_widget_class_bind_template_child (widget_class, PwContextPanel, note_scroller);
   gtk_widget_class_bind_template_child (widget_class, PwContextPanel, add_note_button);
   gtk_widget_class_bind_template_child (widget_class, PwContextPanel, add_file_button);
   gtk_widget_class_bind_template_callback (widget_class, dismiss_error_cb);

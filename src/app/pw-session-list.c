@@ -234,6 +234,8 @@ struct _PwSessionList
   char            *query;
   GPtrArray       *search_ids;   /* ids for query, best first; NULL until found */
   GCancellable    *search_cancellable;
+  GCancellable    *load_cancellable;
+  gboolean         loaded;       /* the sessions have been read once */
   guint            shown;        /* the model's rows: the first of visible */
 };
 
@@ -247,6 +249,7 @@ enum {
   PROP_FILTER,
   PROP_QUERY,
   PROP_N_ITEMS,
+  PROP_LOADED,
   N_PROPS
 };
 
@@ -437,42 +440,25 @@ pw_session_list_show_more (PwSessionList *self)
     show_more (self, PAGE_ROWS);
 }
 
-/* Full-text search runs on a worker thread with a connection of its own:
- * on a large database one query takes longer than a frame, and typing
- * must not wait for it. Only the newest query's answer is applied. */
-typedef struct {
-  char *db_path;
-  char *query;
-} SearchData;
-
-static void
-search_data_free (SearchData *data)
+/* The store is read on a worker thread with a connection of its own
+ * (pw_store_read_async): on a large database listing or searching the
+ * sessions takes longer than a frame, and neither start-up, a finished
+ * reply nor typing in the search must wait for it. Only the newest
+ * answer of each kind is applied. */
+static gpointer
+search_read (PwStore  *store,
+             gpointer  query,
+             GError  **error)
 {
-  g_free (data->db_path);
-  g_free (data->query);
-  g_free (data);
+  return pw_store_search (store, query, SEARCH_LIMIT, error);
 }
 
-static void
-search_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static gpointer
+list_read (PwStore  *store,
+           gpointer  data,
+           GError  **error)
 {
-  SearchData *data = task_data;
-  g_autoptr(PwStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  GPtrArray *ids;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  if (!(store = pw_store_open (data->db_path, &error))
-      || !(ids = pw_store_search (store, data->query, SEARCH_LIMIT, &error)))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_return_pointer (task, ids, (GDestroyNotify) g_ptr_array_unref);
+  return pw_store_list_sessions (store, NULL, NULL, error);
 }
 
 static void
@@ -481,12 +467,13 @@ search_done (GObject      *object,
              gpointer      user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ids = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GPtrArray) ids = pw_store_read_finish (result, &error);
   PwSessionList *self;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self = PW_SESSION_LIST (object);
+  g_clear_object (&self->search_cancellable);
   if (ids == NULL)
     {
       g_warning ("Could not search the sessions: %s", error->message);
@@ -500,22 +487,76 @@ search_done (GObject      *object,
 static void
 start_search (PwSessionList *self)
 {
-  g_autoptr(GTask) task = NULL;
-  SearchData *data;
-
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
   if (self->query == NULL || self->engine == NULL)
     return;
 
   self->search_cancellable = g_cancellable_new ();
-  data = g_new0 (SearchData, 1);
-  data->db_path = g_strdup (pw_store_get_path (pw_engine_get_store (self->engine)));
-  data->query = g_strdup (self->query);
-  task = g_task_new (self, self->search_cancellable, search_done, NULL);
-  g_task_set_source_tag (task, start_search);
-  g_task_set_task_data (task, data, (GDestroyNotify) search_data_free);
-  g_task_run_in_thread (task, search_thread);
+  pw_store_read_async (pw_store_get_path (pw_engine_get_store (self->engine)),
+                       search_read, g_strdup (self->query), g_free,
+                       (GDestroyNotify) g_ptr_array_unref,
+                       self, self->search_cancellable, search_done, NULL);
+}
+
+/* Shows @rows (taken) as the sessions */
+static void
+set_rows (PwSessionList *self,
+          GPtrArray     *rows)
+{
+  /* The visible rows borrow from the old array: keep it until apply()
+   * has replaced them. */
+  g_autoptr(GPtrArray) old_rows = g_steal_pointer (&self->rows);
+
+  self->rows = rows;
+  apply (self);
+  if (!self->loaded)
+    {
+      self->loaded = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+    }
+  /* New or changed sessions may match now; the old answer shows meanwhile */
+  start_search (self);
+}
+
+static void
+load_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rows = pw_store_read_finish (result, &error);
+
+  PwSessionList *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* Not cancelled: the newest read */
+  self = PW_SESSION_LIST (object);
+  g_clear_object (&self->load_cancellable);
+  if (rows == NULL)
+    {
+      g_warning ("Could not list the sessions: %s", error->message);
+      rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_session_info_free);
+    }
+  set_rows (self, rows);
+}
+
+/* Re-reads the store on a worker; the rows shown stay until it answers */
+static void
+start_load (PwSessionList *self)
+{
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  if (self->engine == NULL)
+    {
+      set_rows (self, g_ptr_array_new_with_free_func ((GDestroyNotify) pw_session_info_free));
+      return;
+    }
+  self->load_cancellable = g_cancellable_new ();
+  pw_store_read_async (pw_store_get_path (pw_engine_get_store (self->engine)),
+                       list_read, NULL, NULL, (GDestroyNotify) g_ptr_array_unref,
+                       self, self->load_cancellable, load_done, NULL);
 }
 
 void
@@ -525,6 +566,9 @@ pw_session_list_refresh (PwSessionList *self)
 
   g_return_if_fail (PW_IS_SESSION_LIST (self));
 
+  /* Now: whatever a read on the worker would say is older */
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
   if (self->engine != NULL)
     {
       g_autoptr(GError) error = NULL;
@@ -535,17 +579,21 @@ pw_session_list_refresh (PwSessionList *self)
     }
   if (rows == NULL)
     rows = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_session_info_free);
+  set_rows (self, g_steal_pointer (&rows));
+}
 
-  /* The visible rows borrow from the old array: keep it until apply()
-   * has replaced them. */
-  {
-    g_autoptr(GPtrArray) old_rows = g_steal_pointer (&self->rows);
+gboolean
+pw_session_list_is_loaded (PwSessionList *self)
+{
+  g_return_val_if_fail (PW_IS_SESSION_LIST (self), FALSE);
+  return self->loaded;
+}
 
-    self->rows = g_steal_pointer (&rows);
-    apply (self);
-  }
-  /* New or changed sessions may match now; the old answer shows meanwhile */
-  start_search (self);
+gboolean
+pw_session_list_is_reading (PwSessionList *self)
+{
+  g_return_val_if_fail (PW_IS_SESSION_LIST (self), FALSE);
+  return self->load_cancellable != NULL || self->search_cancellable != NULL;
 }
 
 static void
@@ -553,7 +601,7 @@ on_session_changed (PwApplication *app,
                     const char    *session_id,
                     PwSessionList *self)
 {
-  pw_session_list_refresh (self);
+  start_load (self);
 }
 
 PwSessionList *
@@ -571,7 +619,7 @@ pw_session_list_new (PwEngine *engine)
   if (app != NULL)
     self->changed_id = g_signal_connect_object (app, "session-changed",
                                                 G_CALLBACK (on_session_changed), self, 0);
-  pw_session_list_refresh (self);
+  start_load (self);
   return self;
 }
 
@@ -693,6 +741,9 @@ pw_session_list_get_property (GObject    *object,
     case PROP_N_ITEMS:
       g_value_set_uint (value, n_shown (self));
       break;
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -726,6 +777,8 @@ pw_session_list_dispose (GObject *object)
 
   g_cancellable_cancel (self->search_cancellable);
   g_clear_object (&self->search_cancellable);
+  g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
   drop_items (self);
   g_clear_object (&self->engine);
 
@@ -764,6 +817,9 @@ pw_session_list_class_init (PwSessionListClass *klass)
   properties[PROP_QUERY] =
     g_param_spec_string ("query", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);

@@ -32,8 +32,9 @@ char       *pw_session_item_dup_relative_time (PwSessionItem *self);
 #define PW_TYPE_SESSION_LIST (pw_session_list_get_type ())
 G_DECLARE_FINAL_TYPE (PwSessionList, pw_session_list, PW, SESSION_LIST, GObject)
 
-/* @engine may be NULL (no database): the list stays empty. Refreshes
- * itself on the default application's "session-changed". */
+/* @engine may be NULL (no database): the list stays empty. Reads the
+ * sessions on a worker thread ("loaded" turns TRUE when they are in),
+ * and again on the default application's "session-changed". */
 PwSessionList  *pw_session_list_new        (PwEngine        *engine);
 /* The model holds the visible sessions a page at a time: another page */
 void            pw_session_list_show_more  (PwSessionList   *self);
@@ -44,8 +45,13 @@ PwSessionFilter pw_session_list_get_filter (PwSessionList   *self);
 void            pw_session_list_set_query  (PwSessionList   *self,
                                             const char      *query);
 const char     *pw_session_list_get_query  (PwSessionList   *self);
-/* Re-reads the store */
+/* Re-reads the store now, on this thread (a session just created must
+ * be found at once); a read running on the worker is dropped */
 void            pw_session_list_refresh    (PwSessionList   *self);
+/* FALSE until the sessions have been read for the first time */
+gboolean        pw_session_list_is_loaded  (PwSessionList   *self);
+/* TRUE while a read of the sessions or a search runs on the worker */
+gboolean        pw_session_list_is_reading (PwSessionList   *self);
 /* Position of @session_id, or GTK_INVALID_LIST_POSITION */
 guint           pw_session_list_find       (PwSessionList   *self,
                                             const char      *session_id);

@@ -330,7 +330,9 @@ show_toast (PwSessionSidebar *self,
 static void
 update_empty (PwSessionSidebar *self)
 {
-  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->list)) == 0;
+  /* Still reading: an empty list, not "No Sessions" for a moment */
+  gboolean empty = pw_session_list_is_loaded (self->list)
+                   && g_list_model_get_n_items (G_LIST_MODEL (self->list)) == 0;
 
   if (pw_session_list_get_query (self->list) != NULL)
     {
@@ -768,6 +770,7 @@ pw_session_sidebar_init (PwSessionSidebar *self)
                     G_CALLBACK (on_selection_changed), self);
   g_signal_connect_after (self->list, "items-changed",
                           G_CALLBACK (on_items_changed), self);
+  g_signal_connect_swapped (self->list, "notify::loaded", G_CALLBACK (update_empty), self);
   /* The rows are built once the first frame is out (GTK 4.8 builds some
    * 200 of them at once): the window shows without waiting for them. */
   g_signal_connect_object (self->list_view, "map", G_CALLBACK (on_list_mapped), self, G_CONNECT_SWAPPED);

@@ -13,9 +13,18 @@ struct _PwWelcomePage
   GtkWidget      parent_instance;
 
   AdwStatusPage *status_page;
+  gboolean       compact;
 };
 
 G_DEFINE_FINAL_TYPE (PwWelcomePage, pw_welcome_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_COMPACT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
   SIGNAL_PREFERENCES_REQUESTED,
@@ -39,6 +48,59 @@ demo_clicked_cb (PwWelcomePage *self)
   gtk_widget_activate_action (GTK_WIDGET (self), "app.demo", NULL);
 }
 
+/* Narrow, the page is mostly icon and margins: Adwaita's compact status
+ * page keeps both buttons on a 360×640 screen without scrolling */
+static void
+set_compact (PwWelcomePage *self,
+             gboolean       compact)
+{
+  compact = !!compact;
+  if (self->compact == compact)
+    return;
+  self->compact = compact;
+  if (compact)
+    gtk_widget_add_css_class (GTK_WIDGET (self->status_page), "compact");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_page), "compact");
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPACT]);
+}
+
+static void
+pw_welcome_page_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  PwWelcomePage *self = PW_WELCOME_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_COMPACT:
+      g_value_set_boolean (value, self->compact);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pw_welcome_page_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  PwWelcomePage *self = PW_WELCOME_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_COMPACT:
+      set_compact (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 pw_welcome_page_dispose (GObject *object)
 {
@@ -53,6 +115,14 @@ pw_welcome_page_class_init (PwWelcomePageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   G_OBJECT_CLASS (klass)->dispose = pw_welcome_page_dispose;
+  G_OBJECT_CLASS (klass)->get_property = pw_welcome_page_get_property;
+  G_OBJECT_CLASS (klass)->set_property = pw_welcome_page_set_property;
+
+  /* Set from the window's folded state */
+  properties[PROP_COMPACT] =
+    g_param_spec_boolean ("compact", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (G_OBJECT_CLASS (klass), N_PROPS, properties);
 
   signals[SIGNAL_PREFERENCES_REQUESTED] =
     g_signal_new ("preferences-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

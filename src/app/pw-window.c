@@ -80,6 +80,9 @@ on_welcome_needed (GObject      *object,
     g_debug ("Could not tell whether the first-run page is due: %s", error->message);
   self->welcome_due = needed;
   show_session (self, pw_session_sidebar_get_selected (self->sidebar));
+  /* Folded, the sidebar would hide the page a newcomer needs first */
+  if (needed && pw_session_sidebar_get_selected (self->sidebar) == NULL)
+    adw_leaflet_set_visible_child_name (self->leaflet, "content");
 }
 
 static void
@@ -107,8 +110,10 @@ on_folded_changed (AdwLeaflet *leaflet,
                    GParamSpec *pspec,
                    PwWindow   *self)
 {
-  /* Folding with nothing selected shows the list, not an empty page */
-  if (adw_leaflet_get_folded (leaflet) && pw_session_sidebar_get_selected (self->sidebar) == NULL)
+  /* Folding with nothing selected shows the list, not an empty page; the
+   * first-run page is not empty */
+  if (adw_leaflet_get_folded (leaflet) && pw_session_sidebar_get_selected (self->sidebar) == NULL
+      && !self->welcome_due)
     adw_leaflet_set_visible_child_name (leaflet, "sidebar");
 }
 

@@ -10,4 +10,5 @@
 #include "pw-resources.h"
 #include "pw-settings.h"
 #include "pw-store.h"
+#include "pw-store-reader.h"
 #include "pw-text.h"

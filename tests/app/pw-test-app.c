@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pw-session-sidebar.h"
 #include "pw-test-app.h"
 
 static void
@@ -297,8 +298,28 @@ pw_test_app_add_session (PwTestApp  *self,
       g_assert_no_error (error);
     }
   pw_application_session_changed (self->app, NULL);
-  pw_application_session_changed (self->app, id);
+  pw_test_app_session_changed (self, id);
   return id;
+}
+
+/* The sidebar's list, or NULL while the window has none */
+static PwSessionList *
+sidebar_list (PwTestApp *self)
+{
+  GtkWidget *sidebar = self->window ? pw_test_find_by_type (GTK_WIDGET (self->window), PW_TYPE_SESSION_SIDEBAR) : NULL;
+
+  return sidebar ? pw_session_sidebar_get_list (PW_SESSION_SIDEBAR (sidebar)) : NULL;
+}
+
+void
+pw_test_app_session_changed (PwTestApp  *self,
+                             const char *id)
+{
+  PwSessionList *list;
+
+  pw_application_session_changed (self->app, id);
+  if ((list = sidebar_list (self)) != NULL)
+    PW_TEST_WAIT_UNTIL (!pw_session_list_is_reading (list), 5000);
 }
 
 /* Makes the window show @id: through the sidebar's list when there is
@@ -344,7 +365,8 @@ pw_test_app_select_session (PwTestApp  *t,
     return FALSE;
 
   model = gtk_list_view_get_model (GTK_LIST_VIEW (list));
-  PW_TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (model)) > 0, 3000);
+  PW_TEST_WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (model)) > 0
+                      && !pw_session_list_is_reading (sidebar_list (t)), 3000);
   n = g_list_model_get_n_items (G_LIST_MODEL (model));
   for (guint i = 0; i < n; i++)
     {
@@ -730,4 +752,32 @@ pw_test_save_screenshot (GtkWindow  *window,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s (%d×%d)", path, width, height);
   return path;
+}
+
+void
+pw_test_dump_windows (void)
+{
+  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  static guint n_failures;
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+      g_autofree char *text = NULL;
+      g_autofree char *name = NULL;
+      gsize len;
+
+      if (!gtk_widget_get_mapped (GTK_WIDGET (window)))
+        continue;
+      text = pw_test_collect_text (GTK_WIDGET (window));
+      len = strlen (text);
+      /* The start (what the window is) and the end (what it did last) */
+      if (len > 3000)
+        g_test_message ("window %u shows: %.1500s … %s", i, text,
+                        g_utf8_find_next_char (text + len - 1500, NULL));
+      else
+        g_test_message ("window %u shows: %s", i, text);
+      name = g_strdup_printf ("failure-%u", ++n_failures);
+      g_free (pw_test_save_screenshot (window, name));
+    }
 }

@@ -30,7 +30,12 @@ PwTestApp  *pw_test_app_new               (int          width,
 void        pw_test_app_free              (PwTestApp   *self);
 PwStore    *pw_test_app_get_store         (PwTestApp   *self);
 /* Creates a session through the store (project @project, phase @phase)
- * and tells the views (session-changed); returns its id. */
+ * and tells the views (session-changed), then waits for the sidebar to
+ * have read it; returns its id. */
+/* Emits session-changed for @id (may be NULL) and waits until the
+ * sidebar's list has read the sessions again (it reads on a worker) */
+void        pw_test_app_session_changed   (PwTestApp   *self,
+                                           const char  *id);
 char       *pw_test_app_add_session       (PwTestApp   *self,
                                            const char  *project,
                                            PwPhase      phase);
@@ -51,6 +56,10 @@ double      pw_test_timeout_scale         (void);
 gboolean    pw_test_wait_for              (PwTestCondition cond,
                                            gpointer     user_data,
                                            guint        timeout_ms);
+/* What a failed wait leaves for whoever reads the log: the text of every
+ * window (its start and end) as test messages, and a screenshot of each
+ * (failure-N.png) in the screenshot directory */
+void        pw_test_dump_windows          (void);
 /* Iterates for @ms whatever happens (frames, idles, sockets) */
 void        pw_test_spin                  (guint        ms);
 /* Fails the test (with the expression) when @expr stays false for @ms */
@@ -60,8 +69,11 @@ void        pw_test_spin                  (guint        ms);
     while (!(expr) && g_get_monotonic_time () < pw_deadline__)              \
       pw_test_spin (5);                                                     \
     if (!(expr))                                                            \
-      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,     \
-                           "timed out waiting for: " #expr);                \
+      {                                                                     \
+        pw_test_dump_windows ();                                            \
+        g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC,   \
+                             "timed out waiting for: " #expr);              \
+      }                                                                     \
   } G_STMT_END
 
 /* The first widget under @root (depth first, @root included) whose widget

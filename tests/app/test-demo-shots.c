@@ -76,7 +76,9 @@ test_demo_discussion_to_plan (void)
       static const char *const replies_end[] = { "a fine answer too.", "and I will write it up." };
 
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (composer)), messages[i], -1);
-      pw_test_spin (20);
+      /* The session is shown and the composer takes the message */
+      PW_TEST_WAIT_UNTIL (g_strcmp0 (pw_chat_view_get_session (PW_CHAT_VIEW (chat)), demo_id) == 0
+                          && gtk_widget_get_sensitive (send), 5000);
       g_signal_emit_by_name (send, "clicked");
       PW_TEST_WAIT_UNTIL (chat_shows (chat, replies_end[i]) && gtk_widget_get_sensitive (composer)
                           && gtk_widget_get_sensitive (send) == FALSE, 30000);

@@ -46,7 +46,7 @@ add_plan (PwTestApp  *t,
 
   g_assert_cmpint (pw_store_add_draft (pw_test_app_get_store (t), id, plan, "user", -1, NULL, 0, NULL, NULL, &error), >, 0);
   g_assert_no_error (error);
-  pw_application_session_changed (t->app, id);
+  pw_test_app_session_changed (t, id);
 }
 
 /* The Shell's "more results": the window searching for the terms */
@@ -93,7 +93,7 @@ test_show_hidden_session (void)
 
   g_assert_true (pw_store_set_archived (pw_test_app_get_store (t), archived, TRUE, &error));
   g_assert_no_error (error);
-  pw_application_session_changed (t->app, NULL);
+  pw_test_app_session_changed (t, NULL);
   g_assert_true (pw_test_app_select_session (t, shown));
   PW_TEST_WAIT_UNTIL (chat_shows (t, shown), 3000);
   /* The list searches for something else */

@@ -180,7 +180,7 @@ add_discussed_session (PwTestApp  *t,
   g_assert_cmpint (pw_store_add_message (pw_test_app_get_store (t), id, "assistant",
                                          "A log in SQLite and a nightly report.", "m", &error), >, 0);
   g_assert_no_error (error);
-  pw_application_session_changed (t->app, id);
+  pw_test_app_session_changed (t, id);
   return id;
 }
 

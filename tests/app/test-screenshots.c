@@ -25,11 +25,16 @@ typedef enum {
   STATE_EMPTY,
   STATE_CHAT_STREAMING,
   STATE_CONTEXT,
+  STATE_NOTE,
   STATE_BLOCKER,
   STATE_PREFERENCES,
+  STATE_NEW_SESSION,
+  STATE_WELCOME,
 } State;
 
-static const char *state_names[] = { "empty", "chat-streaming", "context", "blocker", "preferences" };
+static const char *state_names[] = {
+  "empty", "chat-streaming", "context", "note", "blocker", "preferences", "new-session", "welcome",
+};
 
 typedef struct {
   State       state;
@@ -113,6 +118,17 @@ host_alone (PwTestApp  *t,
   return view;
 }
 
+static gboolean
+leaflets_moving (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) leaflets = pw_test_find_all_by_type (root, ADW_TYPE_LEAFLET);
+
+  for (guint i = 0; i < leaflets->len; i++)
+    if (adw_leaflet_get_child_transition_running (g_ptr_array_index (leaflets, i)))
+      return TRUE;
+  return FALSE;
+}
+
 static GtkWidget *
 show_session (PwTestApp  *t,
               const char *id,
@@ -124,7 +140,12 @@ show_session (PwTestApp  *t,
   *out_window = GTK_WINDOW (t->window);
   if (pw_test_app_select_session (t, id)
       && (view = pw_test_find_by_type (GTK_WIDGET (t->window), type)) != NULL)
-    return view;
+    {
+      /* Narrow, selecting slides the leaflet to the session: a shot
+       * taken half way shows both pages over each other */
+      PW_TEST_WAIT_UNTIL (!leaflets_moving (GTK_WIDGET (t->window)), 5000);
+      return view;
+    }
   return host_alone (t, type, id, out_window);
 }
 
@@ -183,6 +204,138 @@ open_preferences (PwTestApp *t)
   return NULL;
 }
 
+static char *
+show_context (PwTestApp  *t,
+              const Case *c,
+              GtkWindow **out_window)
+{
+  char *id = pw_test_app_add_session (t, "Aquarium Controller", PW_PHASE_CONTEXT);
+  GtkWidget *panel, *context_switch;
+
+  seed_context (t, id);
+  pw_application_session_changed (t->app, id);
+  panel = show_session (t, id, PW_TYPE_CONTEXT_PANEL, out_window);
+  context_switch = pw_test_find_widget (GTK_WIDGET (*out_window), "context_switch");
+
+  /* Narrow, the panel is a view of its own: switch to it as a user would */
+  if (c->size->width < 600 && *out_window == GTK_WINDOW (t->window))
+    {
+      g_assert_nonnull (context_switch);
+      PW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (context_switch), 5000);
+      g_signal_emit_by_name (context_switch, "clicked");
+      PW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (panel), 5000);
+      pw_test_spin (400);  /* the flap's animation */
+    }
+  return id;
+}
+
+/* Where @popover is, in @window's coordinates: the whole of it (frame and
+ * shadow) in @out, its bubble in @out_bubble. A popover is a surface of its
+ * own, placed by GDK, which widget transforms do not know. */
+static void
+popover_bounds (GtkWindow       *window,
+                GtkWidget       *popover,
+                graphene_rect_t *out,
+                graphene_rect_t *out_bubble)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (popover));
+  GtkWidget *bubble = gtk_widget_get_first_child (popover);
+  double wx, wy, px, py;
+
+  g_assert_true (GDK_IS_POPUP (surface));
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &wx, &wy);
+  gtk_native_get_surface_transform (GTK_NATIVE (popover), &px, &py);
+  graphene_rect_init (out,
+                      gdk_popup_get_position_x (GDK_POPUP (surface)) + px - wx,
+                      gdk_popup_get_position_y (GDK_POPUP (surface)) + py - wy,
+                      gtk_widget_get_width (popover), gtk_widget_get_height (popover));
+  if (out_bubble == NULL)
+    return;
+  g_assert_nonnull (bubble);
+  g_assert_true (gtk_widget_compute_bounds (bubble, popover, out_bubble));
+  out_bubble->origin.x += out->origin.x;
+  out_bubble->origin.y += out->origin.y;
+}
+
+/* Opens "Add Note" as a click would and checks that its bubble is inside
+ * the window: a popover cut by the window's edge cannot be used. */
+static GtkWidget *
+open_note_popover (GtkWindow *window)
+{
+  GtkWidget *button = pw_test_find_widget (GTK_WIDGET (window), "add_note_button");
+  GtkWidget *popover;
+  graphene_rect_t whole, bounds, add;
+
+  g_assert_true (GTK_IS_MENU_BUTTON (button));
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (GTK_MENU_BUTTON (button)));
+  g_assert_nonnull (popover);
+  PW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (popover), 5000);
+  pw_test_spin (300);
+
+  popover_bounds (window, popover, &whole, &bounds);
+  g_test_message ("note popover at %.0f,%.0f %.0f×%.0f in a %d×%d window",
+                  bounds.origin.x, bounds.origin.y, bounds.size.width, bounds.size.height,
+                  gtk_widget_get_width (GTK_WIDGET (window)), gtk_widget_get_height (GTK_WIDGET (window)));
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.y, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (window)));
+  g_assert_cmpfloat (bounds.origin.y + bounds.size.height, <=, gtk_widget_get_height (GTK_WIDGET (window)));
+
+  /* Room to write in, and the button whole inside the bubble */
+  g_assert_cmpint (gtk_widget_get_width (pw_test_find_widget (popover, "note_view")), >=, 200);
+  g_assert_true (gtk_widget_compute_bounds (pw_test_find_widget (popover, "note_add_button"),
+                                            gtk_widget_get_first_child (popover), &add));
+  g_assert_cmpfloat (add.origin.x + add.size.width, <=, bounds.size.width);
+  return popover;
+}
+
+/* pw_test_save_screenshot with @popover drawn over the window where it
+ * is: a popover is a surface of its own, which the window's paintable
+ * leaves out */
+static char *
+save_with_popover (GtkWindow  *window,
+                   GtkWidget  *popover,
+                   const char *name)
+{
+  g_autoptr(GdkPaintable) window_paint = NULL;
+  g_autoptr(GdkPaintable) popover_paint = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *file = NULL;
+  graphene_rect_t bounds;
+  char *path;
+  int width, height;
+
+  pw_test_spin (150);
+  width = gtk_widget_get_width (GTK_WIDGET (window));
+  height = gtk_widget_get_height (GTK_WIDGET (window));
+  popover_bounds (window, popover, &bounds, NULL);
+
+  window_paint = gtk_widget_paintable_new (GTK_WIDGET (window));
+  popover_paint = gtk_widget_paintable_new (popover);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (window_paint, GDK_SNAPSHOT (snapshot), width, height);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &bounds.origin);
+  gdk_paintable_snapshot (popover_paint, GDK_SNAPSHOT (snapshot), bounds.size.width, bounds.size.height);
+  gtk_snapshot_restore (snapshot);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_nonnull (texture);
+
+  dir = g_build_filename (PW_TEST_BUILD_ROOT, "tests", "app", "screenshots", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
+  return path;
+}
+
 static void
 test_screenshot (gconstpointer data)
 {
@@ -192,6 +345,7 @@ test_screenshot (gconstpointer data)
   PwTestApp *t = pw_test_app_new (c->size->width, c->size->height);
   AdwStyleManager *style = adw_style_manager_get_default ();
   GtkWindow *shot = GTK_WINDOW (t->window);
+  GtkWidget *popover = NULL;
   g_autofree char *id = NULL;
 
   switch (c->state)
@@ -210,23 +364,11 @@ test_screenshot (gconstpointer data)
       }
       break;
     case STATE_CONTEXT:
-      id = pw_test_app_add_session (t, "Aquarium Controller", PW_PHASE_CONTEXT);
-      seed_context (t, id);
-      pw_application_session_changed (t->app, id);
-      {
-        GtkWidget *panel = show_session (t, id, PW_TYPE_CONTEXT_PANEL, &shot);
-        GtkWidget *context_switch = pw_test_find_widget (GTK_WIDGET (shot), "context_switch");
-
-        /* Narrow, the panel is a view of its own: switch to it as a user would */
-        if (c->size->width < 600 && shot == GTK_WINDOW (t->window))
-          {
-            g_assert_nonnull (context_switch);
-            PW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (context_switch), 5000);
-            g_signal_emit_by_name (context_switch, "clicked");
-            PW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (panel), 5000);
-            pw_test_spin (400);  /* the flap's animation */
-          }
-      }
+      id = show_context (t, c, &shot);
+      break;
+    case STATE_NOTE:
+      id = show_context (t, c, &shot);
+      popover = open_note_popover (shot);
       break;
     case STATE_BLOCKER:
       {
@@ -254,6 +396,42 @@ test_screenshot (gconstpointer data)
       gtk_window_set_default_size (shot, c->size->width, c->size->height);
       pw_test_spin (200);
       break;
+    case STATE_NEW_SESSION:
+      g_assert_true (pw_test_activate_action (GTK_WIDGET (t->window), "win.new-session", NULL));
+      PW_TEST_WAIT_UNTIL ((shot = pw_test_find_other_toplevel (GTK_WINDOW (t->window))) != NULL
+                          && gtk_widget_get_mapped (GTK_WIDGET (shot)), 5000);
+      pw_test_spin (200);
+      break;
+    case STATE_WELCOME:
+      {
+        /* The first run: a window opened with no key for the planner */
+        g_autofree char *key = g_strdup (g_getenv ("ANTHROPIC_API_KEY"));
+        AdwLeaflet *leaflet;
+        graphene_rect_t demo;
+
+        g_unsetenv ("ANTHROPIC_API_KEY");
+        shot = GTK_WINDOW (pw_window_new (t->app));
+        gtk_window_set_default_size (shot, gtk_widget_get_width (GTK_WIDGET (t->window)),
+                                     gtk_widget_get_height (GTK_WIDGET (t->window)));
+        gtk_window_present (shot);
+        leaflet = ADW_LEAFLET (pw_test_find_by_type (GTK_WIDGET (shot), ADW_TYPE_LEAFLET));
+        PW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (GTK_WIDGET (shot))
+                            && adw_leaflet_get_folded (leaflet) == (c->size->width < 600), 5000);
+        /* Narrow too: the sidebar must not hide what a newcomer needs first */
+        PW_TEST_WAIT_UNTIL (gtk_widget_get_mapped (pw_test_find_widget (GTK_WIDGET (shot), "welcome_page"))
+                            && (!adw_leaflet_get_folded (leaflet)
+                                || g_strcmp0 (adw_leaflet_get_visible_child_name (leaflet), "content") == 0)
+                            && !leaflets_moving (GTK_WIDGET (shot)), 5000);
+        /* Both ways on, on a phone's screen too, without scrolling (once
+         * the compact style has been laid out) */
+        pw_test_spin (300);
+        g_assert_true (gtk_widget_compute_bounds (pw_test_find_widget (GTK_WIDGET (shot), "demo_button"),
+                                                  GTK_WIDGET (shot), &demo));
+        g_assert_cmpfloat (demo.origin.y + demo.size.height, <=, gtk_widget_get_height (GTK_WIDGET (shot)));
+        if (key != NULL)
+          g_setenv ("ANTHROPIC_API_KEY", key, TRUE);
+      }
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -265,7 +443,7 @@ test_screenshot (gconstpointer data)
 
       adw_style_manager_set_color_scheme (style, schemes[i]);
       g_assert_cmpint (adw_style_manager_get_dark (style), ==, i == 1);
-      path = pw_test_save_screenshot (shot, name);
+      path = popover ? save_with_popover (shot, popover, name) : pw_test_save_screenshot (shot, name);
       g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
     }
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);

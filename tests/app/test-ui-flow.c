@@ -559,7 +559,7 @@ test_forbidden_action_disabled (void)
     g_assert_true (pw_store_add_message (pw_test_app_get_store (t), id, "user", "hello", NULL, &error) > 0);
     g_assert_true (pw_store_add_message (pw_test_app_get_store (t), id, "assistant", "hi", "m", &error) > 0);
     g_assert_true (pw_store_set_phase (pw_test_app_get_store (t), id, PW_PHASE_DISCUSSION, PW_STATUS_ACTIVE, &error));
-    pw_application_session_changed (t->app, id);
+    pw_test_app_session_changed (t, id);
     pw_test_spin (100);
     if (action != NULL && g_str_has_suffix (action, "done"))
       {
@@ -596,7 +596,7 @@ test_blocker_resume (void)
                                   "Which database does the pump log go to?", &error);
   g_assert_no_error (error);
   g_assert_cmpint (blocker, >, 0);
-  pw_application_session_changed (t->app, id);
+  pw_test_app_session_changed (t, id);
 
   panel = view_for (t, PW_TYPE_BLOCKER_PANEL, id, blocker_built);
   if (panel == NULL)
@@ -655,7 +655,7 @@ test_search_finds_conversation (void)
   g_assert_cmpint (pw_store_add_message (pw_test_app_get_store (t), b, "user",
                                          "Croissants are ordered the day before", NULL, &error), >, 0);
   g_assert_no_error (error);
-  pw_application_session_changed (t->app, NULL);
+  pw_test_app_session_changed (t, NULL);
 
   search = pw_test_find_by_type (GTK_WIDGET (t->window), GTK_TYPE_SEARCH_ENTRY);
   if (search == NULL)

@@ -76,7 +76,7 @@ test_paused_refusals_in_window_terms (void)
   blocker = pw_store_add_blocker (store, id, "reviewer", "Which sensor?", &error);
   g_assert_cmpint (blocker, >, 0);
   g_assert_no_error (error);
-  pw_application_session_changed (t->app, id);
+  pw_test_app_session_changed (t, id);
   g_assert_true (pw_test_app_select_session (t, id));
 
   chat = pw_test_find_by_type (GTK_WIDGET (t->window), PW_TYPE_CHAT_VIEW);
@@ -104,7 +104,7 @@ test_paused_refusals_in_window_terms (void)
   g_assert_no_error (error);
   g_assert_true (pw_store_set_phase (store, id, PW_PHASE_PLANNING, PW_STATUS_ACTIVE, &error));
   g_assert_no_error (error);
-  pw_application_session_changed (t->app, id);
+  pw_test_app_session_changed (t, id);
   PW_TEST_WAIT_UNTIL (strstr (gtk_label_get_text (GTK_LABEL (placeholder)), "Planning") != NULL, 3000);
   assert_window_wording (gtk_label_get_text (GTK_LABEL (placeholder)));
   assert_window_wording (gtk_widget_get_tooltip_text (send));
