@@ -238,6 +238,10 @@ main (int   argc,
       pw_test_action_lookup (chat, "session.stop", &busy);
     }
   end = g_get_monotonic_time ();
+  /* For a profile of the streaming only: perf record -k CLOCK_MONOTONIC,
+   * then perf report --time START,END */
+  if (g_getenv ("BENCH_PRINT_TIMES") != NULL)
+    g_print ("streaming from %.6f to %.6f (CLOCK_MONOTONIC, s)\n", start / 1e6, end / 1e6);
   g_source_remove (loop_id);
   gtk_widget_remove_tick_callback (GTK_WIDGET (t.window), tick_id);
   g_assert_false (busy);

@@ -60,7 +60,7 @@ struct _PwChatView
   gboolean           stick_to_bottom;
   int                follow_frames;
   double             last_value;
-  double             last_upper;
+  gint64             user_scroll_at;   /* the last scroll input, monotonic */
 };
 
 G_DEFINE_FINAL_TYPE (PwChatView, pw_chat_view, GTK_TYPE_WIDGET)
@@ -107,22 +107,88 @@ scroll_to_end (PwChatView *self)
   ensure_tick (self);
 }
 
+/* How long after the user's last scroll input (wheel, touchpad, a drag
+ * of the scrollbar, a key) a move of the view counts as theirs */
+#define USER_SCROLL_USEC (600 * 1000)
+
 static void
 on_vadjustment_value_changed (GtkAdjustment *adj,
                               PwChatView    *self)
 {
   double upper = gtk_adjustment_get_upper (adj);
   double value = gtk_adjustment_get_value (adj);
+  gboolean by_user = g_get_monotonic_time () - self->user_scroll_at < USER_SCROLL_USEC;
 
-  /* At the end: follow it. Moved up while the content did not shrink:
-   * the user scrolled away. Anything else is the list re-laying-out
-   * (a row growing or rendered anew) and changes nothing. */
+  /* At the end: follow it. Moved up by the user: they scrolled away.
+   * Anything else is the list re-laying-out (a row growing, rendered
+   * anew, its estimated height replaced by the real one) and changes
+   * nothing: GTK 4.8 moves the value up and down as it measures rows,
+   * which is no reason to stop following a reply. */
   if (value >= upper - gtk_adjustment_get_page_size (adj) - 48)
     self->stick_to_bottom = TRUE;
-  else if (value < self->last_value && upper >= self->last_upper)
+  else if (by_user && value < self->last_value)
     self->stick_to_bottom = FALSE;
   self->last_value = value;
-  self->last_upper = upper;
+}
+
+static void
+note_user_scroll (PwChatView *self)
+{
+  self->user_scroll_at = g_get_monotonic_time ();
+}
+
+static gboolean
+on_user_scroll (GtkEventControllerScroll *controller,
+                double                    dx,
+                double                    dy,
+                PwChatView               *self)
+{
+  note_user_scroll (self);
+  return GDK_EVENT_PROPAGATE;
+}
+
+static gboolean
+on_scroll_key (GtkEventControllerKey *controller,
+               guint                  keyval,
+               guint                  keycode,
+               GdkModifierType        state,
+               PwChatView            *self)
+{
+  switch (keyval)
+    {
+    case GDK_KEY_Up: case GDK_KEY_KP_Up:
+    case GDK_KEY_Page_Up: case GDK_KEY_KP_Page_Up:
+    case GDK_KEY_Home: case GDK_KEY_KP_Home:
+      note_user_scroll (self);
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* Wheel, touchpad, keys and the scrollbar: what the user does to scroll */
+static void
+watch_user_scrolling (PwChatView *self)
+{
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  GtkEventController *keys = gtk_event_controller_key_new ();
+  GtkGesture *drag = gtk_gesture_drag_new ();
+
+  gtk_event_controller_set_name (scroll, "user-scroll");
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (scroll, "scroll", G_CALLBACK (on_user_scroll), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self->scroller), scroll);
+
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_scroll_key), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self->scroller), keys);
+
+  /* A press anywhere on the scrollbar (its slider or its trough) */
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (drag), GTK_PHASE_CAPTURE);
+  g_signal_connect_object (drag, "drag-begin", G_CALLBACK (note_user_scroll), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (drag, "drag-update", G_CALLBACK (note_user_scroll), self, G_CONNECT_SWAPPED);
+  gtk_widget_add_controller (gtk_scrolled_window_get_vscrollbar (self->scroller), GTK_EVENT_CONTROLLER (drag));
 }
 
 static void
@@ -1041,6 +1107,7 @@ pw_chat_view_init (PwChatView *self)
   vadj = gtk_scrolled_window_get_vadjustment (self->scroller);
   g_signal_connect_object (vadj, "value-changed", G_CALLBACK (on_vadjustment_value_changed), self, 0);
   g_signal_connect_object (vadj, "notify::upper", G_CALLBACK (on_vadjustment_upper_changed), self, 0);
+  watch_user_scrolling (self);
 
   g_signal_connect_object (gtk_text_view_get_buffer (self->composer), "changed",
                            G_CALLBACK (on_buffer_changed), self, 0);

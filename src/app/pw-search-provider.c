@@ -68,7 +68,6 @@ G_DEFINE_FINAL_TYPE (PwSearchProvider, pw_search_provider, G_TYPE_OBJECT)
 typedef struct {
   GApplication          *application;  /* held until the callback */
   GDBusMethodInvocation *invocation;
-  char                  *db_path;
   char                  *query;        /* the terms joined */
   char                 **terms;
   char                 **ids;          /* GetResultMetas */
@@ -78,7 +77,6 @@ static void
 call_data_free (CallData *data)
 {
   g_clear_object (&data->invocation);
-  g_free (data->db_path);
   g_free (data->query);
   g_strfreev (data->terms);
   g_strfreev (data->ids);
@@ -161,26 +159,14 @@ session_snippet (PwStore            *store,
   return NULL;
 }
 
-static void
-search_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
+static gpointer
+search_read (PwStore  *store,
+             gpointer  user_data,
+             GError  **error)
 {
-  CallData *data = task_data;
-  g_autoptr(PwStore) store = NULL;
-  g_autoptr(GError) error = NULL;
-  GPtrArray *ids;
+  CallData *data = user_data;
 
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  if (!(store = pw_store_open (data->db_path, &error))
-      || !(ids = pw_store_search (store, data->query, SEARCH_LIMIT, &error)))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_return_pointer (task, ids, (GDestroyNotify) g_ptr_array_unref);
+  return pw_store_search (store, data->query, SEARCH_LIMIT, error);
 }
 
 static void
@@ -188,9 +174,9 @@ search_done (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  CallData *data = g_task_get_task_data (G_TASK (result));
+  CallData *data = pw_store_read_get_data (result);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) ids = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GPtrArray) ids = pw_store_read_finish (result, &error);
   GVariantBuilder builder;
 
   /* Cancelled or not, the caller waits for an answer */
@@ -210,24 +196,13 @@ search_done (GObject      *object,
   g_application_release (data->application);
 }
 
-static void
-metas_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+static gpointer
+metas_read (PwStore  *store,
+            gpointer  user_data,
+            GError  **error)
 {
-  CallData *data = task_data;
-  g_autoptr(PwStore) store = NULL;
-  g_autoptr(GError) error = NULL;
+  CallData *data = user_data;
   GVariantBuilder builder;
-
-  if (g_task_return_error_if_cancelled (task))
-    return;
-  if (!(store = pw_store_open (data->db_path, &error)))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
   for (guint i = 0; data->ids[i] != NULL; i++)
@@ -252,8 +227,7 @@ metas_thread (GTask        *task,
       g_variant_builder_add (&builder, "{sv}", "gicon", g_variant_new_string (APPLICATION_ID));
       g_variant_builder_close (&builder);
     }
-  g_task_return_pointer (task, g_variant_ref_sink (g_variant_builder_end (&builder)),
-                         (GDestroyNotify) g_variant_unref);
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
 static void
@@ -261,9 +235,9 @@ metas_done (GObject      *object,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  CallData *data = g_task_get_task_data (G_TASK (result));
+  CallData *data = pw_store_read_get_data (result);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) metas = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GVariant) metas = pw_store_read_finish (result, &error);
 
   if (metas == NULL)
     {
@@ -281,11 +255,11 @@ start_call (PwSearchProvider      *self,
             GDBusMethodInvocation *invocation,
             const char * const    *terms,
             const char * const    *ids,
-            GTaskThreadFunc        thread_func,
+            PwStoreReadFunc        read_func,
+            GDestroyNotify         result_free,
             GAsyncReadyCallback    callback)
 {
   PwEngine *engine = pw_application_get_engine (PW_APPLICATION (self->application));
-  g_autoptr(GTask) task = NULL;
   CallData *data;
 
   /* No database (the window says why): nothing to find */
@@ -301,15 +275,13 @@ start_call (PwSearchProvider      *self,
   data->application = self->application;
   g_application_hold (data->application);
   data->invocation = g_object_ref (invocation);
-  data->db_path = g_strdup (pw_store_get_path (pw_engine_get_store (engine)));
   data->terms = g_strdupv ((char **) terms);
   data->query = join_terms (terms);
   data->ids = g_strdupv ((char **) ids);
 
-  task = g_task_new (self, self->cancellable, callback, NULL);
-  g_task_set_source_tag (task, start_call);
-  g_task_set_task_data (task, data, (GDestroyNotify) call_data_free);
-  g_task_run_in_thread (task, thread_func);
+  pw_store_read_async (pw_store_get_path (pw_engine_get_store (engine)), read_func,
+                       data, (GDestroyNotify) call_data_free, result_free,
+                       self, self->cancellable, callback, NULL);
 }
 
 static void
@@ -334,7 +306,7 @@ method_call (GDBusConnection       *connection,
       g_variant_get (parameters, "(^a&s)", &terms);
       g_strfreev (self->last_terms);
       self->last_terms = g_strdupv ((char **) terms);
-      start_call (self, invocation, terms, NULL, search_thread, search_done);
+      start_call (self, invocation, terms, NULL, search_read, (GDestroyNotify) g_ptr_array_unref, search_done);
     }
   else if (g_str_equal (method_name, "GetSubsearchResultSet"))
     {
@@ -342,12 +314,12 @@ method_call (GDBusConnection       *connection,
       g_variant_get (parameters, "(^a&s^a&s)", &ids, &terms);
       g_strfreev (self->last_terms);
       self->last_terms = g_strdupv ((char **) terms);
-      start_call (self, invocation, terms, NULL, search_thread, search_done);
+      start_call (self, invocation, terms, NULL, search_read, (GDestroyNotify) g_ptr_array_unref, search_done);
     }
   else if (g_str_equal (method_name, "GetResultMetas"))
     {
       g_variant_get (parameters, "(^a&s)", &ids);
-      start_call (self, invocation, (const char * const *) self->last_terms, ids, metas_thread, metas_done);
+      start_call (self, invocation, (const char * const *) self->last_terms, ids, metas_read, (GDestroyNotify) g_variant_unref, metas_done);
     }
   else if (g_str_equal (method_name, "ActivateResult"))
     {

@@ -380,6 +380,135 @@ test_demo_stays_a_demo (void)
   pw_test_app_free (t);
 }
 
+/* ---- following a long reply, and leaving it when the user scrolls ---- */
+
+static GtkScrolledWindow *
+conversation_scroller (GtkWidget *chat)
+{
+  g_autoptr(GPtrArray) scrollers = pw_test_find_all_by_type (chat, GTK_TYPE_SCROLLED_WINDOW);
+
+  for (guint i = 0; i < scrollers->len; i++)
+    if (GTK_IS_LIST_VIEW (gtk_scrolled_window_get_child (g_ptr_array_index (scrollers, i))))
+      return g_ptr_array_index (scrollers, i);
+  return NULL;
+}
+
+/* How far above the end of the conversation the view is, in pixels */
+static double
+distance_from_end (GtkScrolledWindow *scroller)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scroller);
+
+  return gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) - gtk_adjustment_get_value (adj);
+}
+
+static char *
+long_reply (const char *word)
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < 1200; i++)
+    g_string_append_printf (text, "%s%s%u", i == 0 ? "" : i % 60 == 0 ? "\n\n" : " ", word, i);
+  return g_string_free (text, FALSE);
+}
+
+static PwFakeReply *
+slow_reply (const char *text)
+{
+  /* 600 deltas, one SSE event every 3 ms: about 2 s of streaming */
+  PwFakeReply *reply = pw_fake_reply_new_text (PW_PROVIDER_ANTHROPIC, text, NULL, 600);
+
+  pw_fake_reply_set_chunking (reply, 0, 0, 3);
+  return reply;
+}
+
+static gboolean
+reply_done (GtkWidget  *chat,
+            GtkWidget  *send,
+            const char *last_word)
+{
+  g_autofree char *text = pw_test_collect_text (chat);
+
+  /* @send NULL: the word shown is enough (the reply may still stream) */
+  return strstr (text, last_word) != NULL && (send == NULL || gtk_widget_get_visible (send));
+}
+
+static void
+send_text (GtkWidget  *chat,
+           const char *message)
+{
+  GtkWidget *composer = pw_test_find_widget (chat, "composer");
+  GtkWidget *send = pw_test_find_widget (chat, "send_button");
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (composer)), message, -1);
+  PW_TEST_WAIT_UNTIL (gtk_widget_get_sensitive (send), 3000);
+  g_signal_emit_by_name (send, "clicked");
+}
+
+static void
+test_follow_and_scroll_away (void)
+{
+  PwTestApp *t = pw_test_app_new (1280, 800);
+  g_autofree char *id = pw_test_app_add_session (t, "Follow Demo", PW_PHASE_DISCUSSION);
+  g_autofree char *first = long_reply ("alpha");
+  g_autofree char *second = long_reply ("beta");
+  GtkScrolledWindow *scroller;
+  GtkEventController *user_scroll = NULL;
+  GtkAdjustment *adj;
+  GtkWidget *chat, *send;
+  double away;
+
+  g_assert_true (pw_test_app_select_session (t, id));
+  chat = pw_test_find_by_type (GTK_WIDGET (t->window), PW_TYPE_CHAT_VIEW);
+  send = pw_test_find_widget (chat, "send_button");
+  scroller = conversation_scroller (chat);
+  g_assert_nonnull (scroller);
+  adj = gtk_scrolled_window_get_vadjustment (scroller);
+
+  /* A reply many screens long: the view ends at its end */
+  pw_fake_server_enqueue (t->server, NULL, slow_reply (first));
+  send_text (chat, "Tell me everything");
+  PW_TEST_WAIT_UNTIL (reply_done (chat, send, "alpha1199"), 20000);
+  pw_test_spin (500);
+  g_test_message ("after the first reply: %.0f px above the end, upper %.0f",
+                  distance_from_end (scroller), gtk_adjustment_get_upper (adj));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, 4 * gtk_adjustment_get_page_size (adj));
+  g_assert_cmpfloat (distance_from_end (scroller), <, 60);
+
+  /* The user scrolls up while the next reply streams: the view stays */
+  pw_fake_server_enqueue (t->server, NULL, slow_reply (second));
+  send_text (chat, "And more");
+  PW_TEST_WAIT_UNTIL (reply_done (chat, NULL, "beta100"), 10000);
+  {
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (scroller));
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+        if (g_strcmp0 (gtk_event_controller_get_name (c), "user-scroll") == 0)
+          user_scroll = c;   /* the scroller keeps it */
+      }
+  }
+  g_assert_nonnull (user_scroll);
+  {
+    gboolean handled = FALSE;
+
+    /* What a wheel turned up does: the controller sees it, the view moves */
+    g_signal_emit_by_name (user_scroll, "scroll", 0.0, -10.0, &handled);
+    gtk_adjustment_set_value (adj, gtk_adjustment_get_value (adj) - 2000);
+  }
+  away = gtk_adjustment_get_value (adj);
+  PW_TEST_WAIT_UNTIL (reply_done (chat, send, "beta1199"), 20000);
+  pw_test_spin (500);
+  g_test_message ("scrolled to %.0f, now at %.0f, %.0f px above the end",
+                  away, gtk_adjustment_get_value (adj), distance_from_end (scroller));
+  g_assert_cmpfloat (distance_from_end (scroller), >, 1000);
+  g_assert_cmpfloat (ABS (gtk_adjustment_get_value (adj) - away), <, 200);
+
+  pw_test_app_free (t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -392,6 +521,7 @@ main (int   argc,
   g_test_add_func ("/app/ux/wide-layout", test_wide_layout);
   g_test_add_func ("/app/ux/preferences-reset", test_preferences_reset_and_complexity);
   g_test_add_func ("/app/ux/demo-stays-a-demo", test_demo_stays_a_demo);
+  g_test_add_func ("/app/ux/follow-and-scroll-away", test_follow_and_scroll_away);
 
   return g_test_run ();
 }
