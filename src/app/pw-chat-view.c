@@ -39,6 +39,10 @@ struct _PwChatView
 
   gboolean           discuss_allowed;
   char              *refusal;        /* why discuss is refused, or NULL */
+  /* A demo session opened while the demo server does not run (a later
+   * run of the app): it is started first; its failure, if it failed */
+  char              *demo_starting;  /* the session it is started for */
+  char              *demo_error;
 
   /* The running operation and where its text goes */
   PwOperation       *op;
@@ -333,6 +337,10 @@ refresh_lifecycle (PwChatView *self)
     }
   else if (self->session_id == NULL)
     self->refusal = g_strdup (_("No session is selected"));
+  else if (g_strcmp0 (self->demo_starting, self->session_id) == 0)
+    self->refusal = g_strdup (_("Starting the offline demo…"));
+  else if (self->demo_error != NULL)
+    self->refusal = g_strdup (self->demo_error);
   else if ((info = pw_planning_check (engine, self->session_id, PW_COMMAND_DISCUSS, &error)))
     self->discuss_allowed = TRUE;
   else if (!g_error_matches (error, PW_ENGINE_ERROR, PW_ENGINE_ERROR_NOT_ALLOWED)
@@ -1040,6 +1048,8 @@ pw_chat_view_finalize (GObject *object)
 
   g_free (self->session_id);
   g_free (self->refusal);
+  g_free (self->demo_starting);
+  g_free (self->demo_error);
   g_free (self->last_message);
   g_string_free (self->pending, TRUE);
 
@@ -1126,6 +1136,42 @@ pw_chat_view_new (void)
   return g_object_new (PW_TYPE_CHAT_VIEW, NULL);
 }
 
+static void
+demo_server_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PwChatView) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  gboolean shown = g_strcmp0 (self->demo_starting, self->session_id) == 0;
+
+  g_clear_pointer (&self->demo_starting, g_free);
+  g_clear_pointer (&self->demo_error, g_free);
+  if (!pw_demo_ensure_server_finish (result, &error) && shown)
+    self->demo_error = g_strdup (error->message);
+  refresh_lifecycle (self);
+}
+
+/* A demo session talks to the demo server only: start it if it is not
+ * running, and keep the composer closed (saying so) until it is */
+static void
+ensure_demo_server (PwChatView *self)
+{
+  PwEngine *engine = get_engine ();
+  PwApplication *app = pw_application_get_default ();
+
+  g_clear_pointer (&self->demo_error, g_free);
+  if (engine == NULL || self->session_id == NULL || !PW_IS_APPLICATION (app)
+      || pw_demo_server_running ()
+      || !pw_demo_is_demo_session (pw_engine_get_store (engine), self->session_id))
+    return;
+  /* Another session's start is the same server: wait for it too */
+  g_free (self->demo_starting);
+  self->demo_starting = g_strdup (self->session_id);
+  pw_demo_ensure_server_async (app, NULL, demo_server_cb, g_object_ref (self));
+}
+
 void
 pw_chat_view_set_session (PwChatView *self,
                           const char *session_id)
@@ -1152,6 +1198,7 @@ pw_chat_view_set_session (PwChatView *self,
   g_list_store_remove_all (self->messages);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->composer), "", 0);
   sync_messages (self);
+  ensure_demo_server (self);
   refresh_lifecycle (self);
   scroll_to_end (self);
 }

@@ -197,7 +197,11 @@ create_demo_session (PwEngine  *engine,
 typedef struct {
   PwApplication    *app;
   GDataInputStream *stdout_stream;
+  gboolean          server_only;   /* pw_demo_ensure_server_async: no session */
 } StartData;
+
+/* Tasks that wait for the server a first task is starting */
+static GList *server_waiters;
 
 static void
 start_data_free (StartData *data)
@@ -215,11 +219,40 @@ finish_start (GTask *task)
   GError *error = NULL;
   char *id;
 
-  point_engine_at_server (engine);
+  if (data->server_only)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if ((id = create_demo_session (engine, &error)))
     g_task_return_pointer (task, id, g_free);
   else
     g_task_return_error (task, error);
+}
+
+/* The server runs (or failed to start, @error): every task that waited */
+static void
+server_started (GTask        *task,
+                const GError *error)
+{
+  GList *waiters = g_steal_pointer (&server_waiters);
+
+  if (error == NULL)
+    {
+      StartData *data = g_task_get_task_data (task);
+
+      point_engine_at_server (pw_application_get_engine (data->app));
+    }
+  for (GList *l = waiters; l != NULL; l = l->next)
+    {
+      g_autoptr(GTask) waiter = l->data;
+
+      if (error != NULL)
+        g_task_return_error (waiter, g_error_copy (error));
+      else
+        finish_start (waiter);
+    }
+  g_list_free (waiters);
 }
 
 static void
@@ -234,18 +267,23 @@ read_url_cb (GObject      *source,
 
   if (line == NULL || !g_str_has_prefix (line, "http://127.0.0.1:"))
     {
+      g_autoptr(GError) failure = NULL;
+
       pw_demo_stop ();
       if (error && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_task_return_error (task, g_steal_pointer (&error));
+        failure = g_steal_pointer (&error);
       else
-        g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                                 _("The demo server did not start: %s"),
-                                 error ? error->message : _("it printed no address"));
+        failure = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                               _("The demo server did not start: %s"),
+                               error ? error->message : _("it printed no address"));
+      server_started (task, failure);
+      g_task_return_error (task, g_steal_pointer (&failure));
       return;
     }
   demo_url = g_strdup (g_strstrip (line));
   /* The server has read its script by the time it prints its address */
   g_unlink (demo_script_path);
+  server_started (task, NULL);
   finish_start (task);
 }
 
@@ -258,11 +296,13 @@ child_setup (gpointer data)
 #endif
 }
 
-void
-pw_demo_start_async (PwApplication       *app,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
+static void
+start (PwApplication       *app,
+       gboolean             server_only,
+       gpointer             source_tag,
+       GCancellable        *cancellable,
+       GAsyncReadyCallback  callback,
+       gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (app, cancellable, callback, user_data);
   g_autoptr(GError) error = NULL;
@@ -270,9 +310,10 @@ pw_demo_start_async (PwApplication       *app,
   g_autofree char *program = NULL;
   StartData *data;
 
-  g_task_set_source_tag (task, pw_demo_start_async);
+  g_task_set_source_tag (task, source_tag);
   data = g_new0 (StartData, 1);
   data->app = g_object_ref (app);
+  data->server_only = server_only;
   g_task_set_task_data (task, data, (GDestroyNotify) start_data_free);
 
   if (pw_application_get_engine (app) == NULL)
@@ -283,6 +324,12 @@ pw_demo_start_async (PwApplication       *app,
   if (demo_url)
     {
       finish_start (task);
+      return;
+    }
+  /* Being started (by another session's view, or the demo button) */
+  if (demo_server != NULL)
+    {
+      server_waiters = g_list_append (server_waiters, g_steal_pointer (&task));
       return;
     }
   if (!(program = find_fake_llm ()))
@@ -310,6 +357,38 @@ pw_demo_start_async (PwApplication       *app,
   data->stdout_stream = g_data_input_stream_new (g_subprocess_get_stdout_pipe (demo_server));
   g_data_input_stream_read_line_async (data->stdout_stream, G_PRIORITY_DEFAULT, cancellable,
                                        read_url_cb, g_steal_pointer (&task));
+}
+
+void
+pw_demo_start_async (PwApplication       *app,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  start (app, FALSE, pw_demo_start_async, cancellable, callback, user_data);
+}
+
+void
+pw_demo_ensure_server_async (PwApplication       *app,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  start (app, TRUE, pw_demo_ensure_server_async, cancellable, callback, user_data);
+}
+
+gboolean
+pw_demo_ensure_server_finish (GAsyncResult  *result,
+                              GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+gboolean
+pw_demo_server_running (void)
+{
+  return demo_url != NULL;
 }
 
 char *

@@ -21,6 +21,16 @@ void      pw_demo_start_async             (PwApplication       *app,
                                            gpointer             user_data);
 char     *pw_demo_start_finish            (GAsyncResult        *result,
                                            GError             **error);
+/* Starts the demo server when it does not run (a demo session opened in
+ * a later run of the app) and points the demo's engine at it; TRUE once
+ * it runs. Calls while it starts wait for the same server. */
+void      pw_demo_ensure_server_async     (PwApplication       *app,
+                                           GCancellable        *cancellable,
+                                           GAsyncReadyCallback  callback,
+                                           gpointer             user_data);
+gboolean  pw_demo_ensure_server_finish    (GAsyncResult        *result,
+                                           GError             **error);
+gboolean  pw_demo_server_running          (void);
 /* The engine to run @session_id's operations on: for a demo session
  * the demo's own (its providers are the demo server; none reachable when
  * the server is not running), for any other session @engine itself, so

@@ -757,7 +757,7 @@ pw_test_save_screenshot (GtkWindow  *window,
 void
 pw_test_dump_windows (void)
 {
-  g_autoptr(GListModel) toplevels = gtk_window_get_toplevels ();
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* not ours */
   static guint n_failures;
 
   for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)

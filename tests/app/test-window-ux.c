@@ -509,6 +509,52 @@ test_follow_and_scroll_away (void)
   pw_test_app_free (t);
 }
 
+/* A demo session opened in a later run of the app (no demo server): the
+ * server is started again before the composer opens, and the reply is
+ * the demo's, not a refused connection */
+static void
+test_demo_reopened_restarts_server (void)
+{
+  g_autofree char *fake = g_build_filename (PW_TEST_BUILD_ROOT, "src", "fake", "planwright-fake-llm", NULL);
+  g_autofree char *demo_id = NULL;
+  g_autofree char *other = NULL;
+  g_autofree char *text = NULL;
+  PwTestApp *t;
+  GtkWidget *chat, *send;
+
+  if (!g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("planwright-fake-llm is not built");
+      return;
+    }
+  g_setenv ("PLANWRIGHT_FAKE_LLM", fake, TRUE);
+  t = pw_test_app_new (0, 0);
+  pw_demo_start_async (t->app, NULL, demo_started_cb, &demo_id);
+  PW_TEST_WAIT_UNTIL (demo_id != NULL, 10000);
+  other = pw_test_app_add_session (t, "Real Work", PW_PHASE_DISCUSSION);
+
+  /* As after a restart: the session is there, its server is not */
+  pw_demo_stop ();
+  g_assert_false (pw_demo_server_running ());
+  g_assert_true (pw_test_app_select_session (t, other));
+  pw_test_app_session_changed (t, NULL);
+  g_assert_true (pw_test_app_select_session (t, demo_id));
+  chat = pw_test_find_by_type (GTK_WIDGET (t->window), PW_TYPE_CHAT_VIEW);
+  send = pw_test_find_widget (chat, "send_button");
+  g_assert_cmpstr (pw_chat_view_get_session (PW_CHAT_VIEW (chat)), ==, demo_id);
+
+  PW_TEST_WAIT_UNTIL (pw_demo_server_running (), 10000);
+  send_text (chat, "Customers want their invoices as PDF files.");
+  PW_TEST_WAIT_UNTIL ((g_free (text), text = pw_test_collect_text (chat),
+                       strstr (text, "Answer what you can") != NULL && gtk_widget_get_visible (send)), 30000);
+  g_assert_null (strstr (text, "127.0.0.1"));
+  g_assert_null (strstr (text, "refused"));
+
+  pw_demo_stop ();
+  g_unsetenv ("PLANWRIGHT_FAKE_LLM");
+  pw_test_app_free (t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -522,6 +568,7 @@ main (int   argc,
   g_test_add_func ("/app/ux/preferences-reset", test_preferences_reset_and_complexity);
   g_test_add_func ("/app/ux/demo-stays-a-demo", test_demo_stays_a_demo);
   g_test_add_func ("/app/ux/follow-and-scroll-away", test_follow_and_scroll_away);
+  g_test_add_func ("/app/ux/demo-reopened", test_demo_reopened_restarts_server);
 
   return g_test_run ();
 }
