@@ -720,9 +720,6 @@ pw_test_save_screenshot (GtkWindow  *window,
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
-  char *path;
   GskRenderer *renderer;
   int width, height;
 
@@ -744,13 +741,21 @@ pw_test_save_screenshot (GtkWindow  *window,
   g_assert_nonnull (renderer);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_nonnull (texture);
+  return pw_test_save_texture (texture, name);
+}
 
-  dir = g_build_filename (PW_TEST_BUILD_ROOT, "tests", "app", "screenshots", NULL);
+char *
+pw_test_save_texture (GdkTexture *texture,
+                      const char *name)
+{
+  g_autofree char *dir = g_build_filename (PW_TEST_BUILD_ROOT, "tests", "app", "screenshots", NULL);
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  char *path = g_build_filename (dir, file, NULL);
+
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (dir, file, NULL);
   g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
+  g_test_message ("screenshot: %s (%d×%d)", path,
+                  gdk_texture_get_width (texture), gdk_texture_get_height (texture));
   return path;
 }
 

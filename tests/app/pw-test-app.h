@@ -113,6 +113,9 @@ char       *pw_test_collect_text          (GtkWidget   *root);
 
 /* Renders @window through its own GskRenderer and saves
  * <build>/tests/app/screenshots/@name.png; returns the path. */
+/* Saves @texture as NAME.png in the screenshot directory; returns the path */
+char       *pw_test_save_texture          (GdkTexture  *texture,
+                                           const char  *name);
 char       *pw_test_save_screenshot       (GtkWindow   *window,
                                            const char  *name);
 

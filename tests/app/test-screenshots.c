@@ -303,10 +303,7 @@ save_with_popover (GtkWindow  *window,
   g_autoptr(GtkSnapshot) snapshot = NULL;
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *file = NULL;
   graphene_rect_t bounds;
-  char *path;
   int width, height;
 
   pw_test_spin (150);
@@ -326,14 +323,7 @@ save_with_popover (GtkWindow  *window,
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
                                          &GRAPHENE_RECT_INIT (0, 0, width, height));
   g_assert_nonnull (texture);
-
-  dir = g_build_filename (PW_TEST_BUILD_ROOT, "tests", "app", "screenshots", NULL);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  file = g_strconcat (name, ".png", NULL);
-  path = g_build_filename (dir, file, NULL);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s (%d×%d)", path, width, height);
-  return path;
+  return pw_test_save_texture (texture, name);
 }
 
 static void

@@ -315,10 +315,30 @@ demo_started_cb (GObject      *source,
   g_assert_no_error (error);
 }
 
+/* A window whose app has started the offline demo (the build's
+ * planwright-fake-llm) and made its session, @demo_id; NULL (the test
+ * skipped) when the server is not built */
+static PwTestApp *
+demo_app_new (char **demo_id)
+{
+  g_autofree char *fake = g_build_filename (PW_TEST_BUILD_ROOT, "src", "fake", "planwright-fake-llm", NULL);
+  PwTestApp *t;
+
+  if (!g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_test_skip ("planwright-fake-llm is not built");
+      return NULL;
+    }
+  g_setenv ("PLANWRIGHT_FAKE_LLM", fake, TRUE);
+  t = pw_test_app_new (0, 0);
+  pw_demo_start_async (t->app, NULL, demo_started_cb, demo_id);
+  PW_TEST_WAIT_UNTIL (*demo_id != NULL, 10000);
+  return t;
+}
+
 static void
 test_demo_stays_a_demo (void)
 {
-  g_autofree char *fake = g_build_filename (PW_TEST_BUILD_ROOT, "src", "fake", "planwright-fake-llm", NULL);
   g_autofree char *demo_id = NULL;
   g_autofree char *id = NULL;
   g_autofree char *text = NULL;
@@ -330,17 +350,9 @@ test_demo_stays_a_demo (void)
   GtkWidget *chat, *composer, *send;
   guint before;
 
-  if (!g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("planwright-fake-llm is not built");
-      return;
-    }
-  g_setenv ("PLANWRIGHT_FAKE_LLM", fake, TRUE);
-  t = pw_test_app_new (0, 0);
+  if (!(t = demo_app_new (&demo_id)))
+    return;
   engine = pw_application_get_engine (t->app);
-
-  pw_demo_start_async (t->app, NULL, demo_started_cb, &demo_id);
-  PW_TEST_WAIT_UNTIL (demo_id != NULL, 10000);
   g_assert_true (pw_demo_is_demo_session (pw_test_app_get_store (t), demo_id));
 
   /* The demo session runs on an engine of its own, at the demo server */
@@ -515,22 +527,14 @@ test_follow_and_scroll_away (void)
 static void
 test_demo_reopened_restarts_server (void)
 {
-  g_autofree char *fake = g_build_filename (PW_TEST_BUILD_ROOT, "src", "fake", "planwright-fake-llm", NULL);
   g_autofree char *demo_id = NULL;
   g_autofree char *other = NULL;
   g_autofree char *text = NULL;
   PwTestApp *t;
   GtkWidget *chat, *send;
 
-  if (!g_file_test (fake, G_FILE_TEST_IS_EXECUTABLE))
-    {
-      g_test_skip ("planwright-fake-llm is not built");
-      return;
-    }
-  g_setenv ("PLANWRIGHT_FAKE_LLM", fake, TRUE);
-  t = pw_test_app_new (0, 0);
-  pw_demo_start_async (t->app, NULL, demo_started_cb, &demo_id);
-  PW_TEST_WAIT_UNTIL (demo_id != NULL, 10000);
+  if (!(t = demo_app_new (&demo_id)))
+    return;
   other = pw_test_app_add_session (t, "Real Work", PW_PHASE_DISCUSSION);
 
   /* As after a restart: the session is there, its server is not */
