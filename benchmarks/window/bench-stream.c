@@ -109,6 +109,43 @@ frame_probe (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+/* Where a frame's time goes. GTK's own handlers of each frame-clock
+ * signal run before ours (connected at realize), except the widgets'
+ * tick callbacks, whose "update" handler is connected when the first is
+ * added (once streaming starts). So "before-paint" → "layout" is the
+ * tick callbacks (the reply's new text parsed and set) and measuring and
+ * allocating; "layout" → "paint" is snapshot and render. */
+typedef struct {
+  gint64 start_at, layout_at;
+  gint64 max_layout, max_paint;
+} Phases;
+
+static void
+on_before_paint (GdkFrameClock *clock,
+                 Phases        *p)
+{
+  p->start_at = g_get_monotonic_time ();
+  p->layout_at = 0;
+}
+
+static void
+on_layout (GdkFrameClock *clock,
+           Phases        *p)
+{
+  p->layout_at = g_get_monotonic_time ();
+  if (p->start_at != 0)
+    p->max_layout = MAX (p->max_layout, p->layout_at - p->start_at);
+}
+
+static void
+on_paint (GdkFrameClock *clock,
+          Phases        *p)
+{
+  if (p->layout_at != 0)
+    p->max_paint = MAX (p->max_paint, g_get_monotonic_time () - p->layout_at);
+  p->start_at = p->layout_at = 0;
+}
+
 /* The longest gap between 1 ms high-priority timeouts over @ms */
 static double
 idle_stall (guint ms)
@@ -162,6 +199,7 @@ main (int   argc,
   PwTestApp t = { 0 };
   GtkWidget *chat, *composer;
   Gaps loop = { 0 }, frames = { 0 };
+  Phases phases = { 0 };
   guint loop_id, tick_id;
   double idle_ms, stream_ms, frame_ms;
   gint64 start, end;
@@ -227,6 +265,13 @@ main (int   argc,
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (composer)), "Stream a long answer", -1);
   pw_test_spin (20);
 
+  {
+    GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (t.window));
+
+    g_signal_connect (clock, "before-paint", G_CALLBACK (on_before_paint), &phases);
+    g_signal_connect (clock, "layout", G_CALLBACK (on_layout), &phases);
+    g_signal_connect (clock, "paint", G_CALLBACK (on_paint), &phases);
+  }
   loop_id = g_timeout_add_full (G_PRIORITY_HIGH, 1, loop_probe, &loop, NULL);
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (t.window), frame_probe, &frames, NULL);
   start = g_get_monotonic_time ();
@@ -244,6 +289,7 @@ main (int   argc,
     g_print ("streaming from %.6f to %.6f (CLOCK_MONOTONIC, s)\n", start / 1e6, end / 1e6);
   g_source_remove (loop_id);
   gtk_widget_remove_tick_callback (GTK_WIDGET (t.window), tick_id);
+  g_signal_handlers_disconnect_by_data (gtk_widget_get_frame_clock (GTK_WIDGET (t.window)), &phases);
   g_assert_false (busy);
 
   /* The long reply is the last row: the view must have followed its end */
@@ -269,6 +315,9 @@ main (int   argc,
            "%u stalls over the target\n", stream_ms, TARGET_MS, (loop.max_at - start) / 1e6, loop.over);
   g_print ("longest main-loop stall idle, same window: %.1f ms\n", idle_ms);
   g_print ("longest gap between frames while streaming: %.1f ms over %u frames\n", frame_ms, frames.samples);
+  g_print ("longest frame phases while streaming: tick callbacks and layout %.1f ms, "
+           "snapshot and render %.1f ms\n",
+           phases.max_layout / 1000.0, phases.max_paint / 1000.0);
   g_print ("after the reply the conversation is scrolled %.0f px above its end (%s)\n",
            bottom_px, bottom_px <= 48 ? "it followed the reply" : "it did not follow the reply");
   g_print ("ratio streaming / target = %.2f; streaming / idle = %.2f\n",
