@@ -294,7 +294,19 @@ test_preferences_reset_and_complexity (void)
   gtk_window_set_default_size (prefs, 360, 640);
   PW_TEST_WAIT_UNTIL (gtk_widget_get_width (GTK_WIDGET (prefs)) <= 380
                       && gtk_widget_get_height (GTK_WIDGET (prefs)) <= 660, 5000);
-  pw_test_spin (500);
+  /* Narrow, the pages' switcher slides in at the bottom: shot once it is in */
+  {
+    g_autoptr(GPtrArray) revealers = pw_test_find_all_by_type (GTK_WIDGET (prefs), GTK_TYPE_REVEALER);
+
+    for (guint i = 0; i < revealers->len; i++)
+      {
+        GtkRevealer *revealer = g_ptr_array_index (revealers, i);
+
+        if (gtk_revealer_get_reveal_child (revealer))
+          PW_TEST_WAIT_UNTIL (gtk_revealer_get_child_revealed (revealer), 3000);
+      }
+  }
+  pw_test_spin (300);
   g_free (pw_test_save_screenshot (prefs, "preferences-review-narrow-light"));
 
   gtk_window_destroy (prefs);
