@@ -33,6 +33,7 @@ struct _PwChatView
   GtkWidget         *send_button;
   GtkWidget         *stop_button;
   GtkWidget         *done_button;
+  GtkWidget         *hint_label;
 
   char              *session_id;
   GListStore        *messages;       /* PwChatMessage; the streaming one is last */
@@ -1081,6 +1082,7 @@ pw_chat_view_class_init (PwChatViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PwChatView, send_button);
   gtk_widget_class_bind_template_child (widget_class, PwChatView, stop_button);
   gtk_widget_class_bind_template_child (widget_class, PwChatView, done_button);
+  gtk_widget_class_bind_template_child (widget_class, PwChatView, hint_label);
   gtk_widget_class_bind_template_callback (widget_class, on_composer_key_pressed);
   gtk_widget_class_bind_template_callback (widget_class, setup_row);
   gtk_widget_class_bind_template_callback (widget_class, bind_row);
@@ -1201,6 +1203,16 @@ pw_chat_view_set_session (PwChatView *self,
   ensure_demo_server (self);
   refresh_lifecycle (self);
   scroll_to_end (self);
+}
+
+void
+pw_chat_view_set_compact (PwChatView *self,
+                          gboolean    compact)
+{
+  g_return_if_fail (PW_IS_CHAT_VIEW (self));
+  /* A phone-sized window has no room for the keyboard hint beside the
+   * Done button (it wrapped onto two lines), nor much use for it */
+  gtk_widget_set_visible (self->hint_label, !compact);
 }
 
 const char *

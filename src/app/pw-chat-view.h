@@ -14,5 +14,8 @@ GtkWidget  *pw_chat_view_new         (void);
 void        pw_chat_view_set_session (PwChatView  *self,
                                        const char *session_id);
 const char *pw_chat_view_get_session (PwChatView  *self);
+/* Narrow (the window folded): the composer's keyboard hint is hidden */
+void        pw_chat_view_set_compact (PwChatView  *self,
+                                      gboolean     compact);
 
 G_END_DECLS

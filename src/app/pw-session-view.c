@@ -442,6 +442,7 @@ pw_session_view_set_property (GObject      *object,
         {
           self->folded = g_value_get_boolean (value);
           update_title (self);
+          pw_chat_view_set_compact (self->chat_view, self->folded);
           g_object_notify_by_pspec (object, pspec);
         }
     }
