@@ -18,6 +18,7 @@ struct _PwApplication
 
   PwEngine         *engine;
   GError           *engine_error;
+  gboolean          upgrading;      /* the database is being migrated */
   PwSearchProvider *search_provider;
 };
 
@@ -59,16 +60,22 @@ pw_application_session_changed (PwApplication *self,
 }
 
 /* The database given by $PLANWRIGHT_DB (tests, demos) or the default one */
+static char *
+db_path (void)
+{
+  const char *env = g_getenv ("PLANWRIGHT_DB");
+
+  return env != NULL ? g_strdup (env) : pw_paths_default_db ();
+}
+
 static void
 open_engine (PwApplication *self)
 {
   g_autoptr(PwStore) store = NULL;
   g_autoptr(PwSettings) settings = NULL;
   g_autoptr(PwModels) models = NULL;
-  g_autofree char *path = g_strdup (g_getenv ("PLANWRIGHT_DB"));
+  g_autofree char *path = db_path ();
 
-  if (path == NULL)
-    path = pw_paths_default_db ();
   if ((store = pw_store_open (path, &self->engine_error))
       && (settings = pw_settings_load (NULL, &self->engine_error))
       && (models = pw_models_load (NULL, &self->engine_error)))
@@ -187,6 +194,79 @@ static const GActionEntry app_actions[] = {
   { "open-session", pw_application_open_session_action, "s" },
 };
 
+/* A database of an older schema is migrated, after a backup, on a
+ * worker: for many sessions that takes seconds, and the window shows
+ * (saying so) instead of nothing at all */
+static void
+upgrade_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwStore) store = pw_store_open (task_data, &error);
+
+  if (store == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+upgrade_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PwApplication *self = PW_APPLICATION (source);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GList) windows = NULL;
+  gboolean had_window = FALSE;
+
+  self->upgrading = FALSE;
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    open_engine (self);
+  else
+    self->engine_error = g_steal_pointer (&error);   /* the window says why */
+
+  /* The window shown meanwhile had no sessions: a new one has them. The
+   * hold keeps the application while there is none. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (PW_IS_WINDOW (l->data))
+      {
+        had_window = TRUE;
+        gtk_window_destroy (GTK_WINDOW (l->data));
+      }
+  if (had_window)
+    gtk_window_present (GTK_WINDOW (ensure_main_window (self)));
+  g_application_release (G_APPLICATION (self));
+}
+
+static void
+start_engine (PwApplication *self)
+{
+  g_autofree char *path = db_path ();
+  g_autoptr(GTask) task = NULL;
+
+  if (!pw_store_needs_upgrade (path))
+    {
+      open_engine (self);
+      return;
+    }
+  self->upgrading = TRUE;
+  g_application_hold (G_APPLICATION (self));
+  task = g_task_new (self, NULL, upgrade_done, NULL);
+  g_task_set_task_data (task, g_steal_pointer (&path), g_free);
+  g_task_run_in_thread (task, upgrade_thread);
+}
+
+gboolean
+pw_application_is_upgrading (PwApplication *self)
+{
+  g_return_val_if_fail (PW_IS_APPLICATION (self), FALSE);
+  return self->upgrading;
+}
+
 static void
 pw_application_startup (GApplication *app)
 {
@@ -201,7 +281,7 @@ pw_application_startup (GApplication *app)
   if (g_application_get_flags (app) & G_APPLICATION_IS_SERVICE)
     g_application_set_inactivity_timeout (app, 20000);
 
-  open_engine (PW_APPLICATION (app));
+  start_engine (PW_APPLICATION (app));
 
   g_action_map_add_action_entries (G_ACTION_MAP (app),
                                    app_actions, G_N_ELEMENTS (app_actions),

@@ -19,6 +19,9 @@ PwApplication *pw_application_get_default (void);
 PwEngine      *pw_application_get_engine (PwApplication *self);
 /* Why the database could not be opened, or NULL */
 const GError  *pw_application_get_engine_error (PwApplication *self);
+/* TRUE while an older database is migrated on a worker (no engine yet);
+ * the window is then built anew once it is done */
+gboolean       pw_application_is_upgrading     (PwApplication *self);
 /* Tell every view that @session_id changed in the store (NULL: the list
  * of sessions changed); emits "session-changed" (const char *id). */
 void           pw_application_session_changed (PwApplication *self,

@@ -330,9 +330,12 @@ show_toast (PwSessionSidebar *self,
 static void
 update_empty (PwSessionSidebar *self)
 {
-  /* Still reading: an empty list, not "No Sessions" for a moment */
+  GApplication *app = g_application_get_default ();
+  /* Still reading, or the database still being converted: an empty
+   * list, not "No Sessions" */
   gboolean empty = pw_session_list_is_loaded (self->list)
-                   && g_list_model_get_n_items (G_LIST_MODEL (self->list)) == 0;
+                   && g_list_model_get_n_items (G_LIST_MODEL (self->list)) == 0
+                   && !(PW_IS_APPLICATION (app) && pw_application_is_upgrading (PW_APPLICATION (app)));
 
   if (pw_session_list_get_query (self->list) != NULL)
     {

@@ -366,7 +366,18 @@ pw_window_init (PwWindow *self)
   if (g_strcmp0 (PROFILE, "development") == 0)
     gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 
-  if (engine_error != NULL)
+  if (PW_IS_APPLICATION (app) && pw_application_is_upgrading (PW_APPLICATION (app)))
+    {
+      adw_status_page_set_icon_name (self->status_page, "emblem-synchronizing-symbolic");
+      adw_status_page_set_title (self->status_page, _("Updating Your Sessions"));
+      adw_status_page_set_description (self->status_page,
+                                       _("This version of Planwright stores sessions in a new format. "
+                                         "The database is being converted, after a backup of the old one "
+                                         "next to it; with many sessions this takes a moment."));
+      gtk_widget_set_visible (GTK_WIDGET (self->empty_new_button), FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-session", FALSE);
+    }
+  else if (engine_error != NULL)
     {
       g_autofree char *description =
         g_strdup_printf (_("%s\nFix or move the database file and start Planwright again."),
@@ -382,7 +393,7 @@ pw_window_init (PwWindow *self)
   /* First run (no key for the planner): the welcome page instead of the
    * empty state, decided off the main loop since it asks the keyring */
   self->cancellable = g_cancellable_new ();
-  if (engine_error == NULL)
+  if (engine_error == NULL && !(PW_IS_APPLICATION (app) && pw_application_is_upgrading (PW_APPLICATION (app))))
     pw_welcome_page_needed_async (self->cancellable, on_welcome_needed, self);
 
   self->settings = load_settings ();

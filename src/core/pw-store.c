@@ -555,6 +555,33 @@ pw_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
+gboolean
+pw_store_needs_upgrade (const char *path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean needs = FALSE;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
+  if (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL) == SQLITE_OK
+      && sqlite3_prepare_v2 (db,
+                             "SELECT (SELECT application_id FROM pragma_application_id),"
+                             " (SELECT user_version FROM pragma_user_version)", -1, &stmt, NULL) == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 version = sqlite3_column_int64 (stmt, 1);
+
+      needs = sqlite3_column_int64 (stmt, 0) == PW_STORE_APPLICATION_ID
+              && version > 0 && version < PW_STORE_SCHEMA_VERSION;
+    }
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return needs;
+}
+
 const char *
 pw_store_get_path (PwStore *self)
 {

@@ -169,6 +169,11 @@ G_DECLARE_FINAL_TYPE (PwStore, pw_store, PW, STORE, GObject)
  * Planwright's, is refused and left as it is. */
 PwStore    *pw_store_open              (const char     *path,
                                         GError        **error);
+/* Whether @path holds a Planwright database of an older schema, which
+ * pw_store_open would migrate (with a backup first: slow for a large
+ * one). Reads without writing; FALSE for a missing, new, current, newer
+ * or foreign file (pw_store_open says what is wrong with those). */
+gboolean    pw_store_needs_upgrade     (const char     *path);
 const char *pw_store_get_path          (PwStore        *self);
 /* The backup written before the last migration of this open, or NULL. */
 const char *pw_store_get_backup_path   (PwStore        *self);

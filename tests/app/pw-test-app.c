@@ -142,6 +142,8 @@ window_added_cb (GtkApplication *app,
     gtk_window_set_default_size (window, size[0], size[1]);
 }
 
+void (*pw_test_app_prepare_db) (const char *path);
+
 PwTestApp *
 pw_test_app_new (int width,
                  int height)
@@ -152,6 +154,8 @@ pw_test_app_new (int width,
   g_autoptr(GError) error = NULL;
 
   set_up_environment (self);
+  if (pw_test_app_prepare_db != NULL)
+    pw_test_app_prepare_db (self->db_path);
 
   self->app = pw_application_new ();
   /* An id of its own: tests run in parallel on one bus and must not
@@ -170,7 +174,9 @@ pw_test_app_new (int width,
   g_application_set_default (G_APPLICATION (self->app));
   g_application_register (G_APPLICATION (self->app), NULL, &error);
   g_assert_no_error (error);
-  g_assert_nonnull (pw_application_get_engine (self->app));
+  /* An older database (pw_test_app_prepare_db) is migrated on a worker */
+  if (!pw_application_is_upgrading (self->app))
+    g_assert_nonnull (pw_application_get_engine (self->app));
   ensure_system_icons ();
 
   handler = g_signal_connect (self->app, "window-added", G_CALLBACK (window_added_cb), size);

@@ -18,6 +18,10 @@ typedef struct {
   PwWindow      *window;   /* the window activate presented (weak) */
 } PwTestApp;
 
+/* When set, called by pw_test_app_new with the database path before the
+ * application opens it (a test of an older database writes one there) */
+extern void (*pw_test_app_prepare_db) (const char *path);
+
 /* Writes fast network settings into the (isolated) config dir, starts a
  * PwFakeServer and points the provider environment at it, sets
  * PLANWRIGHT_DB to a fresh database and GSETTINGS_SCHEMA_DIR at the

@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <sqlite3.h>
 #include <string.h>
 
 #include "pw-chat-view.h"
@@ -573,6 +574,86 @@ test_demo_reopened_restarts_server (void)
   pw_test_app_free (t);
 }
 
+/* ---- an older database: the window shows while it is converted ---- */
+
+static sqlite3 *upgrade_lock;   /* holds the write lock: the conversion waits */
+
+static void
+write_v1_database (const char *path)
+{
+  g_autoptr(GBytes) schema = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+  sqlite3 *db = NULL;
+
+  pw_core_ensure_resources ();
+  schema = g_resources_lookup_data ("/io/github/planwright/Planwright/schema/001-base.sql",
+                                    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+  g_assert_nonnull (schema);
+  sql = g_strndup (g_bytes_get_data (schema, NULL), g_bytes_get_size (schema));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sql = (g_free (sql), g_strdup_printf (
+    "PRAGMA user_version = 1; PRAGMA application_id = %d;"
+    "INSERT INTO sessions (id, project, phase, status, created_at, updated_at) "
+    "VALUES ('abcdef01', 'Legacy Nebula', 'DISCUSSION', 'ACTIVE', "
+    "'2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');", PW_STORE_APPLICATION_ID));
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  /* Another writer, for as long as the test says: readers go on */
+  g_assert_cmpint (sqlite3_open (path, &upgrade_lock), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (upgrade_lock, "BEGIN IMMEDIATE", NULL, NULL, NULL), ==, SQLITE_OK);
+}
+
+static void
+test_older_database_upgrades_with_a_window (void)
+{
+  PwTestApp *t;
+  g_autofree char *text = NULL;
+  gboolean enabled = TRUE;
+
+  pw_test_app_prepare_db = write_v1_database;
+  t = pw_test_app_new (1280, 800);
+  pw_test_app_prepare_db = NULL;
+
+  /* The window is there at once, saying what happens, with nothing to do */
+  g_assert_true (pw_application_is_upgrading (t->app));
+  g_assert_null (pw_application_get_engine (t->app));
+  text = pw_test_collect_text (GTK_WIDGET (t->window));
+  g_assert_nonnull (strstr (text, "Updating Your Sessions"));
+  g_free (pw_test_save_screenshot (GTK_WINDOW (t->window), "upgrading-wide-light"));
+  g_assert_true (pw_test_action_lookup (GTK_WIDGET (t->window), "win.new-session", &enabled));
+  g_assert_false (enabled);
+
+  /* The other writer is done: the conversion ends, a window with the session follows */
+  g_assert_cmpint (sqlite3_exec (upgrade_lock, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  g_clear_pointer (&upgrade_lock, sqlite3_close);
+  PW_TEST_WAIT_UNTIL (!pw_application_is_upgrading (t->app), 20000);
+  g_assert_nonnull (pw_application_get_engine (t->app));
+  PW_TEST_WAIT_UNTIL ((t->window = PW_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (t->app)))) != NULL
+                      && gtk_widget_get_mapped (GTK_WIDGET (t->window)), 5000);
+  /* The harness's pointer is weak, as for the first window */
+  g_object_add_weak_pointer (G_OBJECT (t->window), (gpointer *) &t->window);
+  g_assert_true (pw_test_app_select_session (t, "abcdef01"));
+  g_free (text);
+  text = pw_test_collect_text (GTK_WIDGET (t->window));
+  g_assert_nonnull (strstr (text, "Legacy Nebula"));
+  g_assert_null (strstr (text, "Updating Your Sessions"));
+  {
+    g_autofree char *dir = g_path_get_dirname (t->db_path);
+    g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+    const char *name;
+    gboolean backup = FALSE;
+
+    while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+      backup |= g_str_has_prefix (name, "planwright.db.bak-v1-");
+    g_assert_true (backup);
+  }
+  pw_test_app_free (t);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -587,6 +668,7 @@ main (int   argc,
   g_test_add_func ("/app/ux/demo-stays-a-demo", test_demo_stays_a_demo);
   g_test_add_func ("/app/ux/follow-and-scroll-away", test_follow_and_scroll_away);
   g_test_add_func ("/app/ux/demo-reopened", test_demo_reopened_restarts_server);
+  g_test_add_func ("/app/ux/older-database", test_older_database_upgrades_with_a_window);
 
   return g_test_run ();
 }

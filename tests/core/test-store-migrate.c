@@ -103,7 +103,9 @@ test_fresh_database (void)
   };
 
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_false (pw_store_needs_upgrade (path));   /* missing: nothing to upgrade */
   store = pw_test_open_store (path);
+  g_assert_false (pw_store_needs_upgrade (path));   /* current */
   g_assert_cmpstr (pw_store_get_path (store), ==, path);
   g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
 
@@ -343,11 +345,14 @@ test_migration_then_reopen (void)
     fill_v1 (v1);
   }
 
+  /* Seen as old before, and as current after, the open that migrates */
+  g_assert_true (pw_store_needs_upgrade (path));
   {
     g_autoptr(PwStore) store = pw_test_open_store (path);
 
     g_assert_nonnull (pw_store_get_backup_path (store));
   }
+  g_assert_false (pw_store_needs_upgrade (path));
 
   {
     g_autoptr(PwStore) store = pw_test_open_store (path);
@@ -441,6 +446,7 @@ test_not_planwright (void)
                   "INSERT INTO photos (name) VALUES ('cat.jpg');");
   }
 
+  g_assert_false (pw_store_needs_upgrade (path));
   assert_refused_untouched (path, PW_STORE_ERROR_NOT_PLANWRIGHT);
 }
 
