@@ -68,15 +68,22 @@ db_path (void)
   return env != NULL ? g_strdup (env) : pw_paths_default_db ();
 }
 
+/* The engine over @store, or the database opened here when @store is NULL */
 static void
-open_engine (PwApplication *self)
+open_engine (PwApplication *self,
+             PwStore       *store)
 {
-  g_autoptr(PwStore) store = NULL;
+  g_autoptr(PwStore) opened = NULL;
   g_autoptr(PwSettings) settings = NULL;
   g_autoptr(PwModels) models = NULL;
-  g_autofree char *path = db_path ();
 
-  if ((store = pw_store_open (path, &self->engine_error))
+  if (store == NULL)
+    {
+      g_autofree char *path = db_path ();
+
+      store = opened = pw_store_open (path, &self->engine_error);
+    }
+  if (store != NULL
       && (settings = pw_settings_load (NULL, &self->engine_error))
       && (models = pw_models_load (NULL, &self->engine_error)))
     self->engine = pw_engine_new (store, settings, models);
@@ -197,19 +204,13 @@ static const GActionEntry app_actions[] = {
 /* A database of an older schema is migrated, after a backup, on a
  * worker: for many sessions that takes seconds, and the window shows
  * (saying so) instead of nothing at all */
-static void
-upgrade_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
+/* The store the worker opened (and so migrated) is the engine's */
+static gpointer
+opened_store (PwStore  *store,
+              gpointer  data,
+              GError  **error)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(PwStore) store = pw_store_open (task_data, &error);
-
-  if (store == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
+  return g_object_ref (store);
 }
 
 static void
@@ -219,12 +220,13 @@ upgrade_done (GObject      *source,
 {
   PwApplication *self = PW_APPLICATION (source);
   g_autoptr(GError) error = NULL;
+  g_autoptr(PwStore) store = pw_store_read_finish (result, &error);
   g_autoptr(GList) windows = NULL;
   gboolean had_window = FALSE;
 
   self->upgrading = FALSE;
-  if (g_task_propagate_boolean (G_TASK (result), &error))
-    open_engine (self);
+  if (store != NULL)
+    open_engine (self, store);
   else
     self->engine_error = g_steal_pointer (&error);   /* the window says why */
 
@@ -246,18 +248,16 @@ static void
 start_engine (PwApplication *self)
 {
   g_autofree char *path = db_path ();
-  g_autoptr(GTask) task = NULL;
 
   if (!pw_store_needs_upgrade (path))
     {
-      open_engine (self);
+      open_engine (self, NULL);
       return;
     }
   self->upgrading = TRUE;
   g_application_hold (G_APPLICATION (self));
-  task = g_task_new (self, NULL, upgrade_done, NULL);
-  g_task_set_task_data (task, g_steal_pointer (&path), g_free);
-  g_task_run_in_thread (task, upgrade_thread);
+  pw_store_read_async (path, opened_store, NULL, NULL, g_object_unref,
+                       self, NULL, upgrade_done, NULL);
 }
 
 gboolean
