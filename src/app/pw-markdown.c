@@ -261,30 +261,67 @@ walk (Walker          *w,
     }
 }
 
+/* The byte offset in @text of the start of its 1-based @line */
+static gsize
+line_offset (const char *text,
+             int         line)
+{
+  const char *p = text;
+
+  for (; line > 1 && p != NULL; line--)
+    {
+      p = strchr (p, '\n');
+      if (p != NULL)
+        p++;
+    }
+  return p != NULL ? (gsize) (p - text) : strlen (text);
+}
+
 GPtrArray *
-pw_markdown_parse (const char *markdown)
+pw_markdown_parse_from (const char     *markdown,
+                        gsize           from,
+                        PwMarkdownTail *tail)
 {
   g_autoptr(GPtrArray) blocks = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_markdown_block_free);
-  cmark_node *doc;
+  cmark_node *doc, *last;
   cmark_iter *iter;
   cmark_event_type ev;
   Walker w = { 0 };
   g_autofree char *valid = NULL;
+  const char *text;
+  gboolean exact;
 
   if (markdown == NULL)
     markdown = "";
+  from = MIN (from, strlen (markdown));
+  text = markdown + from;
   /* Labels and the escaper want UTF-8; a broken byte becomes U+FFFD */
-  if (!g_utf8_validate (markdown, -1, NULL))
-    markdown = valid = g_utf8_make_valid (markdown, -1);
+  exact = g_utf8_validate (text, -1, NULL);
+  if (!exact)
+    text = valid = g_utf8_make_valid (text, -1);
+  /* cmark's lines also end at a lone \r: only \n counts in line_offset */
+  exact = exact && strchr (text, '\r') == NULL;
 
   w.blocks = blocks;
   w.lists = g_array_new (FALSE, FALSE, sizeof (ListLevel));
   w.links = g_array_new (FALSE, FALSE, sizeof (gboolean));
 
-  doc = cmark_parse_document (markdown, strlen (markdown), CMARK_OPT_DEFAULT);
+  doc = cmark_parse_document (text, strlen (text), CMARK_OPT_DEFAULT);
+  last = cmark_node_last_child (doc);
+  if (tail != NULL)
+    *tail = (PwMarkdownTail) { from, 0 };
   iter = cmark_iter_new (doc);
   while ((ev = cmark_iter_next (iter)) != CMARK_EVENT_DONE)
-    walk (&w, cmark_iter_get_node (iter), ev);
+    {
+      cmark_node *node = cmark_iter_get_node (iter);
+
+      if (node == last && ev == CMARK_EVENT_ENTER && tail != NULL && exact)
+        *tail = (PwMarkdownTail) {
+          from + line_offset (text, cmark_node_get_start_line (node)),
+          blocks->len,
+        };
+      walk (&w, node, ev);
+    }
   cmark_iter_free (iter);
   cmark_node_free (doc);
 
@@ -295,6 +332,12 @@ pw_markdown_parse (const char *markdown)
   g_array_unref (w.links);
 
   return g_steal_pointer (&blocks);
+}
+
+GPtrArray *
+pw_markdown_parse (const char *markdown)
+{
+  return pw_markdown_parse_from (markdown, 0, NULL);
 }
 
 /* Widgets */

@@ -30,8 +30,25 @@ typedef struct {
 void       pw_markdown_block_free      (PwMarkdownBlock *block);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PwMarkdownBlock, pw_markdown_block_free)
 
+/* Where the last top-level block of a parse starts: its byte offset in
+ * the whole text and the index of its first PwMarkdownBlock. Appending
+ * to the text changes only the blocks from there on (CommonMark closes
+ * every earlier block), so a reply being streamed is parsed again from
+ * there, not from its start. */
+typedef struct {
+  gsize offset;
+  guint block;
+} PwMarkdownTail;
+
 /* The blocks of @markdown, in order (PwMarkdownBlock, owned by the array). */
 GPtrArray *pw_markdown_parse           (const char      *markdown);
+/* The blocks of @markdown from byte @from (the start of a line), and in
+ * @tail (may be NULL) where the last of them starts. Link reference
+ * definitions before @from are not seen: a streamed reply is parsed
+ * whole once it is complete. */
+GPtrArray *pw_markdown_parse_from      (const char      *markdown,
+                                        gsize            from,
+                                        PwMarkdownTail  *tail);
 /* TRUE for an absolute http:// or https:// URI: the only links shown live. */
 gboolean   pw_markdown_is_safe_link    (const char      *uri);
 /* The widget of one block: a selectable label, a code frame, a rule. */

@@ -293,6 +293,7 @@ struct _PwMessageRow
   GPtrArray     *blocks;
   guint          n_shown;
   gboolean       reparse;     /* the content changed since the last parse */
+  PwMarkdownTail tail;        /* where the last parse's last top-level block starts */
   guint          render_tick;
 };
 
@@ -319,6 +320,7 @@ clear_content (PwMessageRow *self)
   g_clear_pointer (&self->blocks, g_ptr_array_unref);
   self->n_shown = 0;
   self->reparse = FALSE;
+  self->tail = (PwMarkdownTail) { 0, 0 };
   self->markdown_box = NULL;
 
   while ((child = gtk_widget_get_first_child (self->content_box)))
@@ -339,14 +341,21 @@ add_blocks (PwMessageRow *self,
 }
 
 /* Brings the widgets in line with @content's blocks, keeping every
- * widget whose block did not change */
+ * widget whose block did not change. While streaming, only the text from
+ * the last parse's last top-level block on is parsed again: the blocks
+ * before it are closed and stay as they are. */
 static void
 sync_markdown (PwMessageRow *self,
-               const char   *content)
+               const char   *content,
+               gboolean      streaming)
 {
-  g_autoptr(GPtrArray) blocks = pw_markdown_parse (content);
+  gboolean from_tail = streaming && self->blocks != NULL && self->tail.block <= self->blocks->len;
+  gsize from = from_tail ? self->tail.offset : 0;
+  guint base = from_tail ? self->tail.block : 0;   /* blocks before @from */
+  PwMarkdownTail tail;
+  g_autoptr(GPtrArray) blocks = pw_markdown_parse_from (content, from, &tail);
   GtkWidget *child;
-  guint same = 0;
+  guint same;
 
   self->reparse = FALSE;
   if (self->markdown_box == NULL)
@@ -356,18 +365,22 @@ sync_markdown (PwMessageRow *self,
       gtk_box_append (GTK_BOX (self->content_box), self->markdown_box);
     }
 
+  /* The widgets of the blocks before @from stay */
+  same = MIN (base, self->n_shown);
   child = gtk_widget_get_first_child (self->markdown_box);
-  while (same < self->n_shown && same < blocks->len
+  for (guint i = 0; i < same && child != NULL; i++)
+    child = gtk_widget_get_next_sibling (child);
+  while (same < self->n_shown && same - base < blocks->len
          && pw_markdown_block_equal (g_ptr_array_index (self->blocks, same),
-                                     g_ptr_array_index (blocks, same)))
+                                     g_ptr_array_index (blocks, same - base)))
     {
       same++;
       child = gtk_widget_get_next_sibling (child);
     }
   /* The block being written: its text changes, its widget stays */
-  if (same < self->n_shown && same < blocks->len
+  if (same >= base && same < self->n_shown && same - base < blocks->len
       && pw_markdown_block_widget_update (child, g_ptr_array_index (self->blocks, same),
-                                          g_ptr_array_index (blocks, same)))
+                                          g_ptr_array_index (blocks, same - base)))
     {
       same++;
       child = gtk_widget_get_next_sibling (child);
@@ -380,9 +393,18 @@ sync_markdown (PwMessageRow *self,
       child = next;
     }
 
-  g_clear_pointer (&self->blocks, g_ptr_array_unref);
-  self->blocks = g_steal_pointer (&blocks);
+  if (self->blocks == NULL || base == 0)
+    {
+      g_clear_pointer (&self->blocks, g_ptr_array_unref);
+      self->blocks = g_steal_pointer (&blocks);
+    }
+  else
+    {
+      g_ptr_array_remove_range (self->blocks, base, self->blocks->len - base);
+      g_ptr_array_extend_and_steal (self->blocks, g_steal_pointer (&blocks));
+    }
   self->n_shown = same;
+  self->tail = (PwMarkdownTail) { tail.offset, base + tail.block };
 }
 
 static gboolean
@@ -393,7 +415,7 @@ on_render_tick (GtkWidget     *widget,
   PwMessageRow *self = PW_MESSAGE_ROW (widget);
 
   if (self->reparse && self->message != NULL)
-    sync_markdown (self, pw_chat_message_get_content (self->message));
+    sync_markdown (self, pw_chat_message_get_content (self->message), TRUE);
   if (!add_blocks (self, BLOCKS_PER_FRAME) || self->reparse)
     return G_SOURCE_CONTINUE;
   self->render_tick = 0;
@@ -415,7 +437,7 @@ render_markdown (PwMessageRow *self,
   /* A row bound anew may show a user's plain text */
   if (self->markdown_box == NULL)
     clear_content (self);
-  sync_markdown (self, content);
+  sync_markdown (self, content, FALSE);
   if (!add_blocks (self, BLOCKS_PER_FRAME))
     ensure_render_tick (self);
   else if (!self->reparse)

@@ -227,6 +227,61 @@ test_garbage (void)
     }
 }
 
+/* A reply streamed in chunks and parsed again from the last parse's last
+ * top-level block shows, at every step, what a parse of the whole text
+ * shows: appending never changes the blocks before that block. */
+static void
+test_parse_from_tail (void)
+{
+  static const char *reply =
+    "# Plan\n\nFirst paragraph with **bold** and `code`,\nwrapped over lines.\n\n"
+    "1. one\n2. two\n\n   still item two\n3. three\n\n"
+    "Setext heading\n--------------\n\n"
+    "```c\nint x;\n\nint y;\n```\n\n"
+    "> quoted\nlazy line\n\n- a\n  - nested\n- b\n\n***\n\nLast words, never closed";
+  gsize len = strlen (reply);
+
+  for (gsize step = 1; step <= 7; step += 3)
+    {
+      g_autoptr(GPtrArray) shown = g_ptr_array_new_with_free_func ((GDestroyNotify) pw_markdown_block_free);
+      PwMarkdownTail tail = { 0, 0 };
+
+      for (gsize end = MIN (step, len); ; end = MIN (end + step, len))
+        {
+          g_autofree char *text = g_strndup (reply, end);
+          g_autoptr(GPtrArray) whole = pw_markdown_parse (text);
+          PwMarkdownTail next;
+          GPtrArray *part = pw_markdown_parse_from (text, tail.offset, &next);
+
+          /* What a streaming message row keeps, and what it parsed again */
+          g_assert_cmpuint (tail.block, <=, shown->len);
+          g_ptr_array_remove_range (shown, tail.block, shown->len - tail.block);
+          g_ptr_array_extend_and_steal (shown, part);
+          tail = (PwMarkdownTail) { next.offset, tail.block + next.block };
+
+          g_assert_cmpuint (shown->len, ==, whole->len);
+          for (guint i = 0; i < whole->len; i++)
+            g_assert_true (pw_markdown_block_equal (g_ptr_array_index (shown, i),
+                                                    g_ptr_array_index (whole, i)));
+          g_assert_cmpuint (tail.offset, <=, end);
+          if (end == len)
+            break;
+        }
+      /* It did skip what was closed: the last block is the last paragraph */
+      g_assert_cmpuint (tail.offset, ==, len - strlen ("Last words, never closed"));
+    }
+
+  /* Not valid UTF-8 or with \r line ends: parsed again from where it was */
+  {
+    PwMarkdownTail tail;
+    g_autoptr(GPtrArray) a = pw_markdown_parse_from ("one\r\rtwo\r\rthree", 0, &tail);
+
+    g_assert_cmpuint (a->len, ==, 3);
+    g_assert_cmpuint (tail.offset, ==, 0);
+    g_assert_cmpuint (tail.block, ==, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -241,6 +296,7 @@ main (int   argc,
   g_test_add_func ("/app/markdown/safe-link", test_safe_link);
   g_test_add_func ("/app/markdown/images-and-breaks", test_images_and_breaks);
   g_test_add_func ("/app/markdown/garbage", test_garbage);
+  g_test_add_func ("/app/markdown/parse-from-tail", test_parse_from_tail);
 
   return g_test_run ();
 }
