@@ -71,6 +71,9 @@ typedef struct {
   gint64 max_at;     /* when the longest gap ended */
   guint  samples;
   guint  over;       /* gaps longer than the target */
+  GtkWidget *chat;   /* loop probe: when the reply ended (stop disabled) */
+  gint64 done_at;
+  gint64 max_before_done;  /* the longest gap that ended before it */
 } Gaps;
 
 static gboolean
@@ -88,6 +91,18 @@ loop_probe (gpointer data)
         }
       if (now - g->last > 1000 + TARGET_MS * 1000)
         g->over++;
+    }
+  if (g->chat != NULL && g->done_at == 0)
+    {
+      gboolean busy = TRUE;
+
+      if (g->last != 0)
+        g->max_before_done = MAX (g->max_before_done, now - g->last);
+      /* Looked up every 8th sample: the lookup is not free */
+      if (g->samples % 8 == 0)
+        pw_test_action_lookup (g->chat, "session.stop", &busy);
+      if (!busy && g->max_gap > 0)
+        g->done_at = now;
     }
   g->last = now;
   g->samples++;
@@ -272,6 +287,7 @@ main (int   argc,
     g_signal_connect (clock, "layout", G_CALLBACK (on_layout), &phases);
     g_signal_connect (clock, "paint", G_CALLBACK (on_paint), &phases);
   }
+  loop.chat = chat;
   loop_id = g_timeout_add_full (G_PRIORITY_HIGH, 1, loop_probe, &loop, NULL);
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (t.window), frame_probe, &frames, NULL);
   start = g_get_monotonic_time ();
@@ -313,6 +329,9 @@ main (int   argc,
            N_MESSAGES, N_DELTAS, (end - start) / 1e6);
   g_print ("longest main-loop stall while streaming: %.1f ms (target < %.0f ms), %.2f s after send; "
            "%u stalls over the target\n", stream_ms, TARGET_MS, (loop.max_at - start) / 1e6, loop.over);
+  g_print ("the reply ended %.2f s after send; the longest stall until then: %.1f ms\n",
+           loop.done_at ? (loop.done_at - start) / 1e6 : -1.0,
+           (loop.max_before_done - 1000) / 1000.0);
   g_print ("longest main-loop stall idle, same window: %.1f ms\n", idle_ms);
   g_print ("longest gap between frames while streaming: %.1f ms over %u frames\n", frame_ms, frames.samples);
   g_print ("longest frame phases while streaming: tick callbacks and layout %.1f ms, "

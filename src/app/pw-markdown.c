@@ -359,6 +359,8 @@ on_activate_link (GtkLabel   *label,
   return TRUE;
 }
 
+#define MARKDOWN_MIN_CHARS 16
+
 static GtkWidget *
 text_label (const char *markup)
 {
@@ -367,6 +369,12 @@ text_label (const char *markup)
   gtk_label_set_markup (GTK_LABEL (label), markup);
   gtk_label_set_wrap (GTK_LABEL (label), TRUE);
   gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  /* GtkLabel finds a wrapping label's minimum width by laying its text
+   * out at width-chars, or at zero width without it: one character a line
+   * with WORD_CHAR, hundreds of lines shaped for a long paragraph, again
+   * after every change of the text while it streams. A bubble is never
+   * narrower than this anyway. */
+  gtk_label_set_width_chars (GTK_LABEL (label), MARKDOWN_MIN_CHARS);
   gtk_label_set_selectable (GTK_LABEL (label), TRUE);
   gtk_label_set_xalign (GTK_LABEL (label), 0.0);
   gtk_widget_set_hexpand (label, TRUE);
