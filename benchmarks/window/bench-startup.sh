@@ -46,7 +46,9 @@ cp "$db" "$tmp/sessions.db"
 
 # A private display and session bus, shared by every run
 exec 3>"$tmp/display"
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+# -noreset: without it the server resets whenever its last client leaves,
+# and a program starting at that moment cannot open the display
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset >/dev/null 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$tmp/display" ] && break; sleep 0.05; done
 export DISPLAY=:$(head -n1 "$tmp/display")

@@ -329,9 +329,11 @@ main (int   argc,
            N_MESSAGES, N_DELTAS, (end - start) / 1e6);
   g_print ("longest main-loop stall while streaming: %.1f ms (target < %.0f ms), %.2f s after send; "
            "%u stalls over the target\n", stream_ms, TARGET_MS, (loop.max_at - start) / 1e6, loop.over);
-  g_print ("the reply ended %.2f s after send; the longest stall until then: %.1f ms\n",
-           loop.done_at ? (loop.done_at - start) / 1e6 : -1.0,
-           (loop.max_before_done - 1000) / 1000.0);
+  if (loop.done_at != 0)
+    g_print ("the reply ended %.2f s after send; the longest stall until then: %.1f ms\n",
+             (loop.done_at - start) / 1e6, (loop.max_before_done - 1000) / 1000.0);
+  else
+    g_print ("the reply's end was not caught by the probe\n");
   g_print ("longest main-loop stall idle, same window: %.1f ms\n", idle_ms);
   g_print ("longest gap between frames while streaming: %.1f ms over %u frames\n", frame_ms, frames.samples);
   g_print ("longest frame phases while streaming: tick callbacks and layout %.1f ms, "
