@@ -11,6 +11,7 @@
 #include "pw-demo.h"
 #include "pw-session-view.h"
 #include "pw-test-app.h"
+#include "pw-test-db.h"
 
 /* What only the CLI's hints say: command names and their arguments */
 static void
@@ -581,26 +582,17 @@ static sqlite3 *upgrade_lock;   /* holds the write lock: the conversion waits */
 static void
 write_v1_database (const char *path)
 {
-  g_autoptr(GBytes) schema = NULL;
-  g_autofree char *sql = NULL;
   g_autofree char *dir = g_path_get_dirname (path);
-  sqlite3 *db = NULL;
+  g_autoptr(sqlite3) db = NULL;
 
-  pw_core_ensure_resources ();
-  schema = g_resources_lookup_data ("/io/github/planwright/Planwright/schema/001-base.sql",
-                                    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
-  g_assert_nonnull (schema);
-  sql = g_strndup (g_bytes_get_data (schema, NULL), g_bytes_get_size (schema));
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sql = (g_free (sql), g_strdup_printf (
-    "PRAGMA user_version = 1; PRAGMA application_id = %d;"
-    "INSERT INTO sessions (id, project, phase, status, created_at, updated_at) "
-    "VALUES ('abcdef01', 'Legacy Nebula', 'DISCUSSION', 'ACTIVE', "
-    "'2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');", PW_STORE_APPLICATION_ID));
-  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
-  sqlite3_close (db);
+  pw_test_raw_apply_schema_v1 (db);
+  pw_test_raw_exec (db,
+                    "INSERT INTO sessions (id, project, phase, status, created_at, updated_at) "
+                    "VALUES ('abcdef01', 'Legacy Nebula', 'DISCUSSION', 'ACTIVE', "
+                    "'2024-01-01T00:00:00.000Z', '2024-01-01T00:00:00.000Z');");
+  g_clear_pointer (&db, sqlite3_close);
 
   /* Another writer, for as long as the test says: readers go on */
   g_assert_cmpint (sqlite3_open (path, &upgrade_lock), ==, SQLITE_OK);

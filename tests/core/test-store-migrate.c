@@ -11,7 +11,6 @@
 #include "pw-store.h"
 #include "pw-test-db.h"
 
-#define SCHEMA_V1_RESOURCE "/io/github/planwright/Planwright/schema/001-base.sql"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -216,27 +215,6 @@ test_orphans_refused (void)
 /* ---- migrations and refusals ------------------------------------------ */
 
 static void
-apply_schema_v1 (sqlite3 *db)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) sql = NULL;
-  g_autofree char *text = NULL;
-  char *pragmas;
-
-  /* The core registers its resources on first use; this test may be the
-   * first user. */
-  pw_core_ensure_resources ();
-  sql = g_resources_lookup_data (SCHEMA_V1_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  text = g_strndup (g_bytes_get_data (sql, NULL), g_bytes_get_size (sql));
-  pw_test_raw_exec (db, text);
-  pragmas = sqlite3_mprintf ("PRAGMA user_version = 1; PRAGMA application_id = %d;",
-                             PW_STORE_APPLICATION_ID);
-  pw_test_raw_exec (db, pragmas);
-  sqlite3_free (pragmas);
-}
-
-static void
 fill_v1 (sqlite3 *db)
 {
   pw_test_raw_exec (db,
@@ -309,7 +287,7 @@ test_migration_v1 (void)
   {
     g_autoptr(sqlite3) v1 = raw_create (path);
 
-    apply_schema_v1 (v1);
+    pw_test_raw_apply_schema_v1 (v1);
     fill_v1 (v1);
   }
 
@@ -326,7 +304,7 @@ test_migration_v1_wal (void)
   g_autoptr(sqlite3) v1 = raw_create (path);
 
   pw_test_raw_exec (v1, "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;");
-  apply_schema_v1 (v1);
+  pw_test_raw_apply_schema_v1 (v1);
   fill_v1 (v1);
   g_assert_true (g_file_test (wal, G_FILE_TEST_EXISTS));
 
@@ -341,7 +319,7 @@ test_migration_then_reopen (void)
   {
     g_autoptr(sqlite3) v1 = raw_create (path);
 
-    apply_schema_v1 (v1);
+    pw_test_raw_apply_schema_v1 (v1);
     fill_v1 (v1);
   }
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Test helpers over temporary databases: paths, stores, raw SQLite connections. */
 
+#include <gio/gio.h>
 #include <stdarg.h>
 
+#include "pw-resources.h"
 #include "pw-test-db.h"
 
 /* Logs every failure (g_test_fail_printf keeps only the last message)
@@ -126,4 +128,25 @@ pw_test_array_has_string (GPtrArray  *array,
     if (g_strcmp0 (g_ptr_array_index (array, i), value) == 0)
       return TRUE;
   return FALSE;
+}
+
+void
+pw_test_raw_apply_schema_v1 (sqlite3 *db)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) sql = NULL;
+  g_autofree char *text = NULL;
+  char *pragmas;
+
+  /* The core registers its resources on first use; this may be the first */
+  pw_core_ensure_resources ();
+  sql = g_resources_lookup_data ("/io/github/planwright/Planwright/schema/001-base.sql",
+                                 G_RESOURCE_LOOKUP_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  text = g_strndup (g_bytes_get_data (sql, NULL), g_bytes_get_size (sql));
+  pw_test_raw_exec (db, text);
+  pragmas = sqlite3_mprintf ("PRAGMA user_version = 1; PRAGMA application_id = %d;",
+                             PW_STORE_APPLICATION_ID);
+  pw_test_raw_exec (db, pragmas);
+  sqlite3_free (pragmas);
 }

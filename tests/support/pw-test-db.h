@@ -27,6 +27,9 @@ gint64    pw_test_raw_int          (sqlite3    *db,
 gint64    pw_test_raw_count        (sqlite3    *db,
                                     const char *table,
                                     const char *session_id);
+/* The first schema (001-base.sql) as version 1: a database of an older
+ * Planwright, for the migration tests */
+void      pw_test_raw_apply_schema_v1 (sqlite3 *db);
 
 gboolean  pw_test_array_has_string (GPtrArray  *array,
                                     const char *value);
