@@ -20,7 +20,8 @@ typedef gpointer (*PwStoreReadFunc) (PwStore   *store,
  * sessions) never holds the main loop. @data is the read's (freed with
  * @data_free once the task is done, on whichever thread drops it last);
  * @result_free frees a result nobody took. Cancelled before it starts,
- * it opens nothing and ends with G_IO_ERROR_CANCELLED. */
+ * it opens nothing and ends with G_IO_ERROR_CANCELLED; cancelled while
+ * it runs, SQLite interrupts its statement and it ends the same way. */
 void     pw_store_read_async  (const char          *path,
                                PwStoreReadFunc      func,
                                gpointer             data,

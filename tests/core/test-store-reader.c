@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "pw-store.h"
+#include "pw-store-private.h"
 #include "pw-store-reader.h"
 #include "pw-test-db.h"
 
@@ -116,6 +117,59 @@ test_cancelled_read (void)
   g_clear_error (&res.error);
 }
 
+/* A statement that never ends on its own: counting an endless series */
+static gpointer
+endless_read (PwStore  *store,
+              gpointer  data,
+              GError  **error)
+{
+  ReadResult *res = data;
+  char *message = NULL;
+
+  res->reader_thread = g_thread_self ();
+  if (sqlite3_exec (store->db, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                    "SELECT count(*) FROM c", NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s", message);
+      sqlite3_free (message);
+      return NULL;
+    }
+  return g_ptr_array_new ();
+}
+
+static gboolean
+cancel_now (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Cancelled while its statement runs: SQLite stops it, the read ends
+ * with G_IO_ERROR_CANCELLED (without the interrupt it would never end,
+ * and the test would time out) */
+static void
+test_cancelled_while_running (void)
+{
+  g_autofree char *path = pw_test_db_path ("running.db");
+  g_autoptr(PwStore) store = pw_test_open_store (path);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  ReadResult res = { 0 };
+
+  res.loop = g_main_loop_new (NULL, FALSE);
+  pw_store_read_async (path, endless_read, &res, data_freed, (GDestroyNotify) g_ptr_array_unref,
+                       NULL, cancellable, read_done, &res);
+  g_timeout_add (100, cancel_now, cancellable);
+  g_main_loop_run (res.loop);
+  g_main_loop_unref (res.loop);
+  for (guint i = 0; i < 5000 && !g_atomic_int_get (&res.data_freed); i++)
+    g_usleep (1000);
+
+  g_assert_nonnull (res.reader_thread);   /* it ran, and was stopped */
+  g_assert_null (res.rows);
+  g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&res.error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -125,5 +179,6 @@ main (int   argc,
   g_test_add_func ("/store-reader/worker", test_reads_on_a_worker);
   g_test_add_func ("/store-reader/open-failure", test_open_failure_is_reported);
   g_test_add_func ("/store-reader/cancelled", test_cancelled_read);
+  g_test_add_func ("/store-reader/cancelled-while-running", test_cancelled_while_running);
   return g_test_run ();
 }
