@@ -176,6 +176,28 @@ set_tooltip (GtkWidget  *widget,
     gtk_widget_set_tooltip_text (widget, text);
 }
 
+
+/* "Add Note" does something only for a note with text in it */
+static void
+update_note_action (PwContextPanel *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->note_view);
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "context.add-note",
+                                 self->refusal == NULL && *g_strstrip (text) != '\0');
+}
+
+static void
+on_note_changed (GtkTextBuffer  *buffer,
+                 PwContextPanel *self)
+{
+  update_note_action (self);
+}
+
 static void
 update_refusal (PwContextPanel      *self,
                 const PwSessionInfo *info,
@@ -190,7 +212,7 @@ update_refusal (PwContextPanel      *self,
                                           PW_COMMAND_ADD_CONTEXT);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "context.add-file", self->refusal == NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "context.add-note", self->refusal == NULL);
+  update_note_action (self);
   /* A menu button has no action of its own */
   gtk_widget_set_sensitive (GTK_WIDGET (self->add_note_button), self->refusal == NULL);
   set_tooltip (GTK_WIDGET (self->add_note_button), self->refusal ? self->refusal : _("Add Note"));
@@ -554,6 +576,8 @@ pw_context_panel_init (PwContextPanel *self)
   PwApplication *app = pw_application_get_default ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (gtk_text_view_get_buffer (self->note_view), "changed",
+                           G_CALLBACK (on_note_changed), self, 0);
 
   target = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (target, "drop", G_CALLBACK (drop_cb), self);

@@ -205,6 +205,7 @@ test_context_note_and_file (void)
   g_autofree char *file_path = NULL;
   PwTestApp *t = pw_test_app_new (0, 0);
   GtkWidget *panel, *note_view, *note_button;
+  gboolean enabled = TRUE;
   GtkWindow *chooser;
 
   id = pw_test_app_add_session (t, "Context Demo", PW_PHASE_CONTEXT);
@@ -225,8 +226,16 @@ test_context_note_and_file (void)
   if (note_view == NULL || !GTK_IS_TEXT_VIEW (note_view))
     note_view = pw_test_find_by_type (panel, GTK_TYPE_TEXT_VIEW);
   g_assert_nonnull (note_view);
+  /* Nothing typed yet (or only spaces): nothing to add */
+  g_assert_true (pw_test_action_lookup (panel, "context.add-note", &enabled));
+  g_assert_false (enabled);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (note_view)), "  \n ", -1);
+  g_assert_true (pw_test_action_lookup (panel, "context.add-note", &enabled));
+  g_assert_false (enabled);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (note_view)),
                             "The pump must never run dry", -1);
+  g_assert_true (pw_test_action_lookup (panel, "context.add-note", &enabled));
+  g_assert_true (enabled);
   g_assert_true (pw_test_activate_action (panel, "context.add-note", NULL));
   PW_TEST_WAIT_UNTIL ((clear_array (&entries),
                        entries = pw_store_list_context (pw_test_app_get_store (t), id, NULL),
