@@ -8,15 +8,6 @@
 
 #include "pw-test-engine.h"
 
-#define FILE_TEXT "int main (void) { return register_user (); } /* UNIQUE-FILE-MARKER */\n"
-#define NOTE_TEXT "Uses PostgreSQL 15"
-
-static const char *valid_plan =
-  "# Registration — implementation plan\n\nAdd sign-up.\n\n"
-  "## Milestone 1: Schema\n\n### Tasks\n- [ ] Add users table\n- [ ] Test migration\n\n### Deliverables\n- [ ] migration passes\n\n"
-  "## Milestone 2: API\n\n### Tasks\n- [ ] POST /register\n- [ ] Test it\n\n### Deliverables\n- [ ] endpoint works\n\n"
-  "## Milestone 3: Email\n\n### Tasks\n- [ ] Send the mail\n- [ ] Test it\n\n### Deliverables\n- [ ] mail sent\n";
-
 typedef struct {
   PwFakeServer *server;
   PwStore      *store;
@@ -29,19 +20,8 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *file = NULL;
-
   pw_test_engine_set_up (&f->server, &f->store, &f->engine, &f->dir);
-
-  g_assert_true (pw_store_create_session (f->store, "demo", NULL,
-                                          "{\"project\":\"demo\",\"model_default\":\"claude-sonnet-5-5\"}",
-                                          &f->id, &error));
-  g_assert_no_error (error);
-  file = g_build_filename (f->dir, "main.c", NULL);
-  g_assert_cmpint (pw_store_add_context (f->store, f->id, "file", file, FILE_TEXT, file, "00", &error), >, 0);
-  g_assert_cmpint (pw_store_add_context (f->store, f->id, "note", "note-1", NOTE_TEXT, NULL, NULL, &error), >, 0);
-  g_assert_true (pw_store_set_phase (f->store, f->id, PW_PHASE_CONTEXT, PW_STATUS_ACTIVE, &error));
+  f->id = pw_test_engine_add_session (f->store, f->dir, PW_PHASE_CONTEXT);
 }
 
 static void
@@ -154,7 +134,7 @@ test_full_flow (Fixture       *f,
   }
   second_body = pw_test_request_body (f->server, 1);
   g_assert_cmpuint (count (second_body, "UNIQUE-FILE-MARKER"), ==, 1);
-  g_assert_cmpuint (count (second_body, NOTE_TEXT), ==, 1);
+  g_assert_cmpuint (count (second_body, PW_TEST_NOTE_TEXT), ==, 1);
   {
     g_autoptr(JsonParser) p2 = json_parser_new ();
     const char *expected[] = { "Add user registration", "Which database do you use?",
@@ -218,7 +198,7 @@ test_full_flow (Fixture       *f,
   {
     g_autoptr(PwGenerateOp) op = pw_generate_op_new (f->engine, f->id, "claude-opus-5-5");
 
-    enqueue_text (f, valid_plan);
+    enqueue_text (f, pw_test_valid_plan);
     g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_no_error (error);
     g_assert_cmpint (pw_generate_op_get_draft_number (op), ==, 1);
@@ -236,7 +216,7 @@ test_full_flow (Fixture       *f,
     g_assert_cmpuint (count (gen_body, "UNIQUE-FILE-MARKER"), ==, 1);
   }
   draft = pw_store_get_latest_draft (f->store, f->id, &error);
-  g_assert_cmpstr (draft->content, ==, valid_plan);
+  g_assert_cmpstr (draft->content, ==, pw_test_valid_plan);
   g_assert_cmpstr (draft->author, ==, "planner");
   g_assert_cmpstr (draft->model, ==, "claude-opus-5-5");
   g_assert_cmpstr (draft->warnings_json, ==, "[]");
@@ -275,7 +255,7 @@ test_repair_once (Fixture       *f,
     g_autofree char *repair_body = NULL;
 
     enqueue_text (f, "## Milestone 1: Only one\n- do it\n");
-    enqueue_text (f, valid_plan);
+    enqueue_text (f, pw_test_valid_plan);
     g_assert_true (pw_test_run_operation (PW_OPERATION (op), &error));
     g_assert_no_error (error);
     g_assert_true (pw_generate_op_get_repaired (op));

@@ -9,15 +9,6 @@
 #include "pw-test-engine.h"
 #include "pw-review-run.h"
 
-#define FILE_TEXT "int main (void) { return register_user (); } /* UNIQUE-FILE-MARKER */\n"
-#define NOTE_TEXT "Uses PostgreSQL 15"
-
-static const char *valid_plan =
-  "# Registration — implementation plan\n\nAdd sign-up.\n\n"
-  "## Milestone 1: Schema\n\n### Tasks\n- [ ] Add users table\n- [ ] Test migration\n\n### Deliverables\n- [ ] migration passes\n\n"
-  "## Milestone 2: API\n\n### Tasks\n- [ ] POST /register\n- [ ] Test it\n\n### Deliverables\n- [ ] endpoint works\n\n"
-  "## Milestone 3: Email\n\n### Tasks\n- [ ] Send the mail\n- [ ] Test it\n\n### Deliverables\n- [ ] mail sent\n";
-
 typedef struct {
   PwFakeServer *server;
   PwStore      *store;
@@ -31,19 +22,11 @@ fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *file = NULL;
 
   pw_test_engine_set_up (&f->server, &f->store, &f->engine, &f->dir);
-
-  g_assert_true (pw_store_create_session (f->store, "demo", NULL,
-                                          "{\"project\":\"demo\",\"model_default\":\"claude-sonnet-5-5\"}",
-                                          &f->id, &error));
-  g_assert_no_error (error);
-  file = g_build_filename (f->dir, "main.c", NULL);
-  g_assert_cmpint (pw_store_add_context (f->store, f->id, "file", file, FILE_TEXT, file, "00", &error), >, 0);
-  g_assert_cmpint (pw_store_add_context (f->store, f->id, "note", "note-1", NOTE_TEXT, NULL, NULL, &error), >, 0);
-  g_assert_true (pw_store_set_phase (f->store, f->id, PW_PHASE_PLANNING, PW_STATUS_ACTIVE, &error));
-  g_assert_cmpint (pw_store_add_draft (f->store, f->id, valid_plan, (const char *) data ? (const char *) data : "planner",
+  f->id = pw_test_engine_add_session (f->store, f->dir, PW_PHASE_PLANNING);
+  g_assert_cmpint (pw_store_add_draft (f->store, f->id, pw_test_valid_plan,
+                                       (const char *) data ? (const char *) data : "planner",
                                        -1, "claude-sonnet-5-5", 0, NULL, NULL, &error), >, 0);
   g_assert_no_error (error);
 }
@@ -134,8 +117,8 @@ test_go_round_one (Fixture       *f,
   /* The hand-off holds exactly the accepted plan */
   g_assert_nonnull (pw_review_run_get_handoff_path (run));
   g_assert_true (g_file_get_contents (pw_review_run_get_handoff_path (run), &handoff, &len, NULL));
-  g_assert_cmpuint (len, ==, strlen (valid_plan));
-  g_assert_cmpint (memcmp (handoff, valid_plan, len), ==, 0);
+  g_assert_cmpuint (len, ==, strlen (pw_test_valid_plan));
+  g_assert_cmpint (memcmp (handoff, pw_test_valid_plan, len), ==, 0);
 
   /* Structured output and the keep/trim prompt were asked for */
   body = pw_test_request_body (f->server, 0);

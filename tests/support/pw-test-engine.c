@@ -113,3 +113,29 @@ pw_test_request_body (PwFakeServer *server,
   r = g_ptr_array_index (requests, index);
   return g_strndup (g_bytes_get_data (r->body, NULL), g_bytes_get_size (r->body));
 }
+
+const char pw_test_valid_plan[] =
+  "# Registration — implementation plan\n\nAdd sign-up.\n\n"
+  "## Milestone 1: Schema\n\n### Tasks\n- [ ] Add users table\n- [ ] Test migration\n\n### Deliverables\n- [ ] migration passes\n\n"
+  "## Milestone 2: API\n\n### Tasks\n- [ ] POST /register\n- [ ] Test it\n\n### Deliverables\n- [ ] endpoint works\n\n"
+  "## Milestone 3: Email\n\n### Tasks\n- [ ] Send the mail\n- [ ] Test it\n\n### Deliverables\n- [ ] mail sent\n";
+
+char *
+pw_test_engine_add_session (PwStore    *store,
+                            const char *dir,
+                            PwPhase     phase)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_build_filename (dir, "main.c", NULL);
+  char *id = NULL;
+
+  g_assert_true (pw_store_create_session (store, "demo", NULL,
+                                          "{\"project\":\"demo\",\"model_default\":\"claude-sonnet-5-5\"}",
+                                          &id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (pw_store_add_context (store, id, "file", file, PW_TEST_FILE_TEXT, file, "00", &error), >, 0);
+  g_assert_cmpint (pw_store_add_context (store, id, "note", "note-1", PW_TEST_NOTE_TEXT, NULL, NULL, &error), >, 0);
+  g_assert_true (pw_store_set_phase (store, id, phase, PW_STATUS_ACTIVE, &error));
+  g_assert_no_error (error);
+  return id;
+}

@@ -18,6 +18,18 @@ void      pw_test_engine_tear_down  (PwFakeServer **server,
                                      PwStore      **store,
                                      PwEngine     **engine,
                                      char         **dir);
+/* The context of the engine tests' session: a file whose text the
+ * requests must carry, and a note */
+#define PW_TEST_FILE_TEXT "int main (void) { return register_user (); } /* UNIQUE-FILE-MARKER */\n"
+#define PW_TEST_NOTE_TEXT "Uses PostgreSQL 15"
+/* A plan that passes the format check: three milestones */
+extern const char pw_test_valid_plan[];
+
+/* Creates the session "demo" (model claude-sonnet-5-5) with the file
+ * @dir/main.c and a note as context, in @phase; returns its id */
+char     *pw_test_engine_add_session (PwStore      *store,
+                                      const char   *dir,
+                                      PwPhase       phase);
 /* Runs @op on a main loop to its end */
 gboolean  pw_test_run_operation     (PwOperation   *op,
                                      GError       **error);
