@@ -302,6 +302,8 @@ pw_store_get_counts (PwStore         *self,
   return TRUE;
 }
 
+#define RANKED_MATCHES_MAX 2000
+
 GPtrArray *
 pw_store_search (PwStore     *self,
                  const char  *query,
@@ -338,10 +340,33 @@ pw_store_search (PwStore     *self,
   if (match->len == 0)
     return g_ptr_array_new_with_free_func (g_free);
 
-  if (!(stmt = pw_store_prepare (self,
-                                 "SELECT session_id FROM search_index WHERE search_index MATCH ?1"
-                                 " GROUP BY session_id ORDER BY min(rank) LIMIT ?2", error)))
-    return NULL;
+  /* Ranking (bm25) costs per matching row, and a word's first letters
+   * match most of a large database: "p" ranked 120 000 rows of 10 000
+   * sessions in 4 s, where finding them takes 0.2 s. Past
+   * RANKED_MATCHES_MAX rows the most recently changed sessions come
+   * first instead. */
+  {
+    g_autoptr(PwStmt) count = NULL;
+    gint64 n;
+
+    if (!(count = pw_store_prepare (self,
+                                    "SELECT count(*) FROM (SELECT 1 FROM search_index"
+                                    " WHERE search_index MATCH ?1 LIMIT ?2)", error)))
+      return NULL;
+    pw_store_bind_text (count, 1, match->str);
+    sqlite3_bind_int (count, 2, RANKED_MATCHES_MAX + 1);
+    if (!pw_store_step_row (self, count, _("Could not search the sessions"), error))
+      return NULL;
+    n = sqlite3_column_int64 (count, 0);
+    stmt = pw_store_prepare (self,
+                             n > RANKED_MATCHES_MAX
+                             ? "SELECT id FROM sessions WHERE id IN (SELECT session_id FROM search_index"
+                               " WHERE search_index MATCH ?1) ORDER BY updated_at DESC, rowid DESC LIMIT ?2"
+                             : "SELECT session_id FROM search_index WHERE search_index MATCH ?1"
+                               " GROUP BY session_id ORDER BY min(rank) LIMIT ?2", error);
+    if (stmt == NULL)
+      return NULL;
+  }
   pw_store_bind_text (stmt, 1, match->str);
   sqlite3_bind_int (stmt, 2, limit ? (int) MIN (limit, G_MAXINT) : -1);
   return pw_store_collect (self, stmt, id_from_row, g_free, _("Could not search the sessions"), error);

@@ -1352,6 +1352,42 @@ test_search (void)
     }
 }
 
+/* A word's first letters match most of a large database: past a couple
+ * of thousand matching rows the answer is not ranked but the most
+ * recently changed sessions first, each once */
+static void
+test_search_many_matches (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(PwStore) store = pw_test_open_fresh_store ();
+  g_autofree char *busy = pw_test_create_session (store, "busy");
+  g_autofree char *quiet = pw_test_create_session (store, "quiet");
+  g_autofree char *later = NULL;
+  g_autoptr(GPtrArray) found = NULL;
+
+  g_assert_true (pw_store_begin (store, &error));
+  for (guint i = 0; i < 2100; i++)
+    g_assert_cmpint (pw_store_add_message (store, busy, i % 2 ? "assistant" : "user",
+                                           "common common common", NULL, &error), >, 0);
+  g_assert_true (pw_store_commit (store, &error));
+  g_assert_no_error (error);
+  g_usleep (2000);   /* updated_at has milliseconds */
+  later = pw_test_create_session (store, "later");
+  /* Ranked, this would come last: one weak match in a long message */
+  g_assert_cmpint (pw_store_add_message (store, later, "user",
+                                         "a long message about pumps, sensors, tanks, valves, timers, floats, "
+                                         "relays, fuses, wires and one common remark at its very end",
+                                         NULL, &error), >, 0);
+
+  found = pw_store_search (store, "com", 10, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (found);
+  g_assert_cmpuint (found->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (found, 0), ==, later);
+  g_assert_cmpstr (g_ptr_array_index (found, 1), ==, busy);
+  g_assert_false (pw_test_array_has_string (found, quiet));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1394,6 +1430,7 @@ main (int    argc,
   g_test_add_func ("/store/resolve-id", test_resolve_id);
   g_test_add_func ("/store/resolve-id-many", test_resolve_id_many);
   g_test_add_func ("/store/search", test_search);
+  g_test_add_func ("/store/search-many-matches", test_search_many_matches);
 
   return g_test_run ();
 }
