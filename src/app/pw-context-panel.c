@@ -176,7 +176,6 @@ set_tooltip (GtkWidget  *widget,
     gtk_widget_set_tooltip_text (widget, text);
 }
 
-
 /* "Add Note" does something only for a note with text in it */
 static void
 update_note_action (PwContextPanel *self)

@@ -54,16 +54,14 @@ read_thread (GTask        *task,
     sqlite3_progress_handler (store->db, 1000, on_progress, cancellable);
   result = read->func (store, read->data, &error);
   sqlite3_progress_handler (store->db, 0, NULL, NULL);
-  if (result == NULL || g_cancellable_is_cancelled (cancellable))
+  if (g_task_return_error_if_cancelled (task))
     {
       if (result != NULL && read->result_free != NULL)
         read->result_free (result);
-      if (g_cancellable_is_cancelled (cancellable))
-        {
-          g_clear_error (&error);
-          g_task_return_error_if_cancelled (task);
-          return;
-        }
+      return;
+    }
+  if (result == NULL)
+    {
       if (error == NULL)
         g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "The read returned nothing");
       g_task_return_error (task, g_steal_pointer (&error));

@@ -304,6 +304,26 @@ pw_store_get_counts (PwStore         *self,
 
 #define RANKED_MATCHES_MAX 2000
 
+/* How many rows of the index @match finds, counted up to @cap; -1 on error */
+static gint64
+count_matches (PwStore     *self,
+               const char  *match,
+               int          cap,
+               GError     **error)
+{
+  g_autoptr(PwStmt) stmt = NULL;
+
+  if (!(stmt = pw_store_prepare (self,
+                                 "SELECT count(*) FROM (SELECT 1 FROM search_index"
+                                 " WHERE search_index MATCH ?1 LIMIT ?2)", error)))
+    return -1;
+  pw_store_bind_text (stmt, 1, match);
+  sqlite3_bind_int (stmt, 2, cap);
+  if (!pw_store_step_row (self, stmt, _("Could not search the sessions"), error))
+    return -1;
+  return sqlite3_column_int64 (stmt, 0);
+}
+
 GPtrArray *
 pw_store_search (PwStore     *self,
                  const char  *query,
@@ -313,6 +333,7 @@ pw_store_search (PwStore     *self,
   g_autoptr(PwStmt) stmt = NULL;
   g_autoptr(GString) match = g_string_new (NULL);
   g_auto(GStrv) words = NULL;
+  gint64 many;
 
   g_return_val_if_fail (PW_IS_STORE (self), NULL);
   g_return_val_if_fail (query != NULL, NULL);
@@ -345,28 +366,14 @@ pw_store_search (PwStore     *self,
    * sessions in 4 s, where finding them takes 0.2 s. Past
    * RANKED_MATCHES_MAX rows the most recently changed sessions come
    * first instead. */
-  {
-    g_autoptr(PwStmt) count = NULL;
-    gint64 n;
-
-    if (!(count = pw_store_prepare (self,
-                                    "SELECT count(*) FROM (SELECT 1 FROM search_index"
-                                    " WHERE search_index MATCH ?1 LIMIT ?2)", error)))
-      return NULL;
-    pw_store_bind_text (count, 1, match->str);
-    sqlite3_bind_int (count, 2, RANKED_MATCHES_MAX + 1);
-    if (!pw_store_step_row (self, count, _("Could not search the sessions"), error))
-      return NULL;
-    n = sqlite3_column_int64 (count, 0);
-    stmt = pw_store_prepare (self,
-                             n > RANKED_MATCHES_MAX
-                             ? "SELECT id FROM sessions WHERE id IN (SELECT session_id FROM search_index"
-                               " WHERE search_index MATCH ?1) ORDER BY updated_at DESC, rowid DESC LIMIT ?2"
-                             : "SELECT session_id FROM search_index WHERE search_index MATCH ?1"
-                               " GROUP BY session_id ORDER BY min(rank) LIMIT ?2", error);
-    if (stmt == NULL)
-      return NULL;
-  }
+  if ((many = count_matches (self, match->str, RANKED_MATCHES_MAX + 1, error)) < 0
+      || !(stmt = pw_store_prepare (self,
+                                    many > RANKED_MATCHES_MAX
+                                    ? "SELECT id FROM sessions WHERE id IN (SELECT session_id FROM search_index"
+                                      " WHERE search_index MATCH ?1) ORDER BY updated_at DESC, rowid DESC LIMIT ?2"
+                                    : "SELECT session_id FROM search_index WHERE search_index MATCH ?1"
+                                      " GROUP BY session_id ORDER BY min(rank) LIMIT ?2", error)))
+    return NULL;
   pw_store_bind_text (stmt, 1, match->str);
   sqlite3_bind_int (stmt, 2, limit ? (int) MIN (limit, G_MAXINT) : -1);
   return pw_store_collect (self, stmt, id_from_row, g_free, _("Could not search the sessions"), error);

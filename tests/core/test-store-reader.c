@@ -46,12 +46,13 @@ read_done (GObject      *source,
 }
 
 static void
-run_read (const char   *path,
-          GCancellable *cancellable,
-          ReadResult   *res)
+run_read (const char      *path,
+          PwStoreReadFunc  func,
+          GCancellable    *cancellable,
+          ReadResult      *res)
 {
   res->loop = g_main_loop_new (NULL, FALSE);
-  pw_store_read_async (path, list_read, res, data_freed, (GDestroyNotify) g_ptr_array_unref,
+  pw_store_read_async (path, func, res, data_freed, (GDestroyNotify) g_ptr_array_unref,
                        NULL, cancellable, read_done, res);
   g_main_loop_run (res->loop);
   g_main_loop_unref (res->loop);
@@ -72,7 +73,7 @@ test_reads_on_a_worker (void)
   g_autofree char *b = pw_test_create_session (store, "beta");
   ReadResult res = { 0 };
 
-  run_read (path, NULL, &res);
+  run_read (path, list_read, NULL, &res);
   g_assert_no_error (res.error);
   g_assert_nonnull (res.rows);
   g_assert_cmpuint (res.rows->len, ==, 2);
@@ -93,7 +94,7 @@ test_open_failure_is_reported (void)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   path = g_build_filename (dir, "garbage.db", NULL);
   g_assert_true (g_file_set_contents (path, "this is not SQLite, it is plain text and long enough to be read as a header by SQLite itself", -1, NULL));
-  run_read (path, NULL, &res);
+  run_read (path, list_read, NULL, &res);
   g_assert_null (res.rows);
   g_assert_nonnull (res.error);
   g_assert_null (res.reader_thread);   /* the read itself never ran */
@@ -110,7 +111,7 @@ test_cancelled_read (void)
   ReadResult res = { 0 };
 
   g_cancellable_cancel (cancellable);
-  run_read (path, cancellable, &res);
+  run_read (path, list_read, cancellable, &res);
   g_assert_null (res.rows);
   g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_null (res.reader_thread);
@@ -155,15 +156,8 @@ test_cancelled_while_running (void)
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   ReadResult res = { 0 };
 
-  res.loop = g_main_loop_new (NULL, FALSE);
-  pw_store_read_async (path, endless_read, &res, data_freed, (GDestroyNotify) g_ptr_array_unref,
-                       NULL, cancellable, read_done, &res);
   g_timeout_add (100, cancel_now, cancellable);
-  g_main_loop_run (res.loop);
-  g_main_loop_unref (res.loop);
-  for (guint i = 0; i < 5000 && !g_atomic_int_get (&res.data_freed); i++)
-    g_usleep (1000);
-
+  run_read (path, endless_read, cancellable, &res);
   g_assert_nonnull (res.reader_thread);   /* it ran, and was stopped */
   g_assert_null (res.rows);
   g_assert_error (res.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
